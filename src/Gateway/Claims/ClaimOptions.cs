@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Claims;
+
+public sealed class ClaimOptions : IValidatableObject
+{
+    public const string SectionName = "Claims";
+
+    /// <summary>How long a claim (and a session record) outlives its replica when that replica dies.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a replica renews the leases of its live calls.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:20:00")]
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Two renewals must fit in one lease, or a single slow round trip would let a live call's claim lapse.
+        if (RenewInterval * 2 > LeaseDuration)
+        {
+            yield return new ValidationResult(
+                "Claims:RenewInterval must be at most half of Claims:LeaseDuration.",
+                [nameof(RenewInterval), nameof(LeaseDuration)]);
+        }
+    }
+}

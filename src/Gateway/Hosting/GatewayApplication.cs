@@ -1,0 +1,35 @@
+using Gateway.Calls;
+using Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Hosting;
+
+/// <summary>Builds the gateway's web application; <c>Program</c> runs it, tests start it on a free port.</summary>
+public static class GatewayApplication
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddProblemDetails();
+
+        // A body of up to 16 KiB of JSON rides in the upgrade URL as base64: room for it, so that the gateway
+        // answers an oversized body with its own 400 rather than Kestrel's bare 414.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
+
+        // The host must outlive the drain window, or it would cut the calls the drain is waiting for.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>((host, gateway) =>
+            host.ShutdownTimeout = gateway.Value.DrainWindow + TimeSpan.FromSeconds(15));
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
+        app.MapGet("/ws/telnyx", handler.HandleAsync);
+        return app;
+    }
+}

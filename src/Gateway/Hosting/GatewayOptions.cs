@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Hosting;
+
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>This process's identity in claims, leases and session records. Default: host name and process id.</summary>
+    [Required]
+    [StringLength(200, MinimumLength = 1)]
+    public string ReplicaId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
+    /// On SIGTERM, how long live calls may go on before the rest are closed with 1001. Keep Kubernetes'
+    /// terminationGracePeriodSeconds above this plus the preStop sleep.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "02:00:00")]
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(240);
+}

@@ -1,0 +1,75 @@
+using Gateway.Calls;
+using Gateway.Claims;
+using Gateway.Hosting;
+using Gateway.Ingress;
+using Gateway.Redis;
+using Gateway.Registry;
+using Gateway.Relay;
+using Gateway.Sessions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the media path needs. With <c>ConnectionStrings:Redis</c> set, the registry, claims and session
+    /// records live in Redis; without it, in this process (one replica, state lost on restart).
+    /// </summary>
+    public static IServiceCollection AddTelnyxGateway(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
+        services.AddValidatedOptions<IngressOptions>(configuration, IngressOptions.SectionName);
+        services.AddValidatedOptions<RelayOptions>(configuration, RelayOptions.SectionName);
+        services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);
+        services.AddValidatedOptions<ClaimOptions>(configuration, ClaimOptions.SectionName);
+        services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.SectionName);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => RegistrySeedSource.Load(
+            provider.GetRequiredService<IOptions<RegistryOptions>>().Value.SeedFile,
+            contentRoot,
+            provider.GetRequiredService<ILogger<RegistrySeedSource>>()));
+
+        var redisConnection = configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redisConnection))
+        {
+            services.AddSingleton<IAgentRegistry>(provider => new EmbeddedAgentRegistry(provider.GetRequiredService<RegistrySeedSource>().Agents));
+            services.AddSingleton<IInstanceClaims, LocalInstanceClaims>();
+            services.AddSingleton<ISessionStore, InMemorySessionStore>();
+        }
+        else
+        {
+            services.AddSingleton<IConnectionMultiplexer>(provider =>
+                RedisConnectionFactory.Connect(redisConnection, provider.GetRequiredService<IOptions<RedisOptions>>().Value));
+            services.AddSingleton(provider => RedisConnectionFactory.Keys(provider.GetRequiredService<IOptions<RedisOptions>>()));
+            services.AddSingleton<RedisAgentRegistry>();
+            services.AddSingleton<IAgentRegistry>(provider => provider.GetRequiredService<RedisAgentRegistry>());
+            services.AddHostedService(provider => provider.GetRequiredService<RedisAgentRegistry>());
+            services.AddSingleton<IInstanceClaims, RedisInstanceClaims>();
+            services.AddSingleton<ISessionStore, RedisSessionStore>();
+        }
+
+        services.AddSingleton<LiveCalls>();
+        services.AddSingleton<BotConnector>();
+        services.AddSingleton<TelnyxCallHandler>();
+        services.AddSingleton<GatewayDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<GatewayDrain>());
+        services.AddHostedService<LeaseKeeper>();
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>()
+            .Bind(configuration.GetSection(section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net.WebSockets;
+
+namespace Gateway.Ingress;
+
+/// <summary>
+/// Why a call was refused, with both of its answers: the HTTP status used before the 101 and the close code used
+/// after it (when routing waits for the start frame). The <see cref="Code"/> is stable for logs and clients.
+/// </summary>
+public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseStatus, string Code, string Title, string Detail)
+{
+    public static CallRejection NotWebSocket() =>
+        new(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", "GET /ws/telnyx takes a WebSocket upgrade request.");
+
+    public static CallRejection InvalidServiceHost(string detail) =>
+        new(400, WebSocketCloseStatus.PolicyViolation, "invalid_service_host", "Invalid serviceHost", detail);
+
+    public static CallRejection InvalidBody(string detail) =>
+        new(400, WebSocketCloseStatus.PolicyViolation, "invalid_body", "Invalid body", detail);
+
+    public static CallRejection UnknownAgent(string serviceHost) =>
+        new(404, WebSocketCloseStatus.PolicyViolation, "unknown_agent", "Unknown agent", $"No agent answers to serviceHost '{serviceHost}'.");
+
+    public static CallRejection AgentDisabled(string serviceHost) =>
+        new(403, WebSocketCloseStatus.PolicyViolation, "agent_disabled", "Agent disabled", $"Agent '{serviceHost}' is disabled.");
+
+    public static CallRejection AgentAtLimit(string serviceHost, int limit) =>
+        new(429, Relay.CloseCodes.TryAgainLater, "agent_at_limit", "Agent at its call limit", $"Agent '{serviceHost}' already holds its {limit} concurrent calls.");
+
+    public static CallRejection NoFreeInstance(string serviceHost) =>
+        new(503, Relay.CloseCodes.TryAgainLater, "no_capacity", "No bot capacity", $"No instance of agent '{serviceHost}' has free capacity.");
+
+    public static CallRejection BotUnreachable(string serviceHost) =>
+        new(503, Relay.CloseCodes.TryAgainLater, "bot_unreachable", "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
+
+    public static CallRejection RegistryUnavailable() =>
+        new(503, Relay.CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
+
+    public static CallRejection Draining() =>
+        new(503, WebSocketCloseStatus.EndpointUnavailable, "draining", "Gateway draining", "This gateway replica is shutting down; calls go to the others.");
+}

@@ -1,0 +1,4 @@
+using Gateway.Hosting;
+
+var app = GatewayApplication.Build(args);
+await app.RunAsync();

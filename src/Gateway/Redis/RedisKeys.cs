@@ -1,0 +1,29 @@
+using Gateway.Registry;
+using StackExchange.Redis;
+
+namespace Gateway.Redis;
+
+/// <summary>Every Redis key and channel the gateway uses, in one place.</summary>
+public sealed class RedisKeys(string prefix)
+{
+    /// <summary>The set of every agent key, so a resync can list them without SCAN.</summary>
+    public RedisKey AgentIndex { get; } = prefix + "agents";
+
+    /// <summary>Counter whose every increment is one registry change.</summary>
+    public RedisKey RegistryRevision { get; } = prefix + "registry:revision";
+
+    /// <summary>Change notices: the payload is the changed agent key, <c>{org}/{agent}</c>.</summary>
+    public RedisChannel RegistryChanges { get; } = RedisChannel.Literal(prefix + "registry:changes");
+
+    /// <summary>The agent's JSON document.</summary>
+    public RedisKey Agent(AgentKey key) => $"{prefix}agent:{{{key}}}";
+
+    /// <summary>Sorted set of the agent's instance claims: member <c>{instance}|{session}</c>, score the lease's expiry.</summary>
+    public RedisKey Claims(AgentKey key) => $"{prefix}claims:{{{key}}}";
+
+    /// <summary>A live call's session record.</summary>
+    public RedisKey Session(string sessionId) => $"{prefix}session:{sessionId}";
+
+    /// <summary>Sorted set of an organization's live session ids, scored by the lease's expiry.</summary>
+    public RedisKey OrgSessions(string org) => $"{prefix}sessions:{{{org}}}";
+}

@@ -1,0 +1,77 @@
+namespace Gateway.Registry;
+
+/// <summary>Checks an agent resource before it is stored, so nothing invalid reaches the hot path.</summary>
+public static class AgentResourceValidator
+{
+    public const int MaxConcurrentCallsLimit = 100_000;
+    public const int CapacityLimit = 10_000;
+    public const int BodyMaxBytesLimit = 16 * 1024;
+    public const int InstancesLimit = 1_000;
+
+    /// <returns>Field path → message for every problem; empty when the resource is valid.</returns>
+    public static Dictionary<string, string[]> Validate(AgentResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (resource.MaxConcurrentCalls is < 1 or > MaxConcurrentCallsLimit)
+        {
+            errors["maxConcurrentCalls"] = [$"must be between 1 and {MaxConcurrentCallsLimit}."];
+        }
+
+        if (resource.BodyMaxBytes is < 0 or > BodyMaxBytesLimit)
+        {
+            errors["bodyMaxBytes"] = [$"must be between 0 and {BodyMaxBytesLimit}."];
+        }
+
+        if (resource.Instances is null)
+        {
+            errors["instances"] = ["must be an array."];
+            return errors;
+        }
+
+        if (resource.Instances.Count > InstancesLimit)
+        {
+            errors["instances"] = [$"must hold at most {InstancesLimit} instances."];
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < resource.Instances.Count; i++)
+        {
+            ValidateInstance(resource.Instances[i], $"instances[{i}]", seen, errors);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateInstance(AgentInstance? instance, string path, HashSet<string> seen, Dictionary<string, string[]> errors)
+    {
+        if (instance is null)
+        {
+            errors[path] = ["must be an object."];
+            return;
+        }
+
+        if (!ResourceNames.IsValidInstanceId(instance.Id))
+        {
+            errors[path + ".id"] = ["must be " + ResourceNames.InstanceIdRule];
+        }
+        else if (!seen.Add(instance.Id))
+        {
+            errors[path + ".id"] = [$"'{instance.Id}' is used by another instance of this agent."];
+        }
+
+        if (instance.Url is not { IsAbsoluteUri: true } url || (url.Scheme != "ws" && url.Scheme != "wss") || string.IsNullOrEmpty(url.Host))
+        {
+            errors[path + ".url"] = ["must be an absolute ws:// or wss:// URL."];
+        }
+        else if (!string.IsNullOrEmpty(url.Fragment) || !string.IsNullOrEmpty(url.UserInfo))
+        {
+            errors[path + ".url"] = ["must carry no fragment and no user info."];
+        }
+
+        if (instance.Capacity is < 1 or > CapacityLimit)
+        {
+            errors[path + ".capacity"] = [$"must be between 1 and {CapacityLimit}."];
+        }
+    }
+}

@@ -1,0 +1,334 @@
+using System.Text.Json;
+using Gateway.Redis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Registry;
+
+/// <summary>
+/// The registry in Redis, served from an in-process snapshot. Writers publish the changed agent's key; every
+/// replica re-reads that agent at once (well within a second) and fully reloads every
+/// <see cref="RegistryOptions.ResyncInterval"/> as a backstop. While Redis is away the last snapshot keeps
+/// routing calls.
+/// </summary>
+public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegistry
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKeys _keys;
+    private readonly RegistryOptions _options;
+    private readonly IReadOnlyDictionary<AgentKey, AgentResource> _seed;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RedisAgentRegistry> _logger;
+    private readonly Lock _writeLock = new();
+    private readonly SemaphoreSlim _resyncNow = new(0, 1);
+    private volatile RegistrySnapshot _current = RegistrySnapshot.NotLoaded;
+
+    // Agents changed by notices while a full reload was reading: the reload must not put back what it read before them.
+    private HashSet<AgentKey>? _changedDuringResync;
+    private bool _seeded;
+
+    public RedisAgentRegistry(
+        IConnectionMultiplexer redis,
+        RedisKeys keys,
+        IOptions<RegistryOptions> options,
+        RegistrySeedSource seed,
+        TimeProvider time,
+        ILogger<RedisAgentRegistry> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(seed);
+        _redis = redis;
+        _keys = keys;
+        _options = options.Value;
+        _seed = seed.Agents;
+        _time = time;
+        _logger = logger;
+    }
+
+    public RegistrySnapshot Current => _current;
+
+    /// <summary>When the snapshot last matched Redis in full; null before the first load.</summary>
+    public DateTimeOffset? LastSyncedAt { get; private set; }
+
+    public async Task<long> PutAsync(AgentKey key, AgentResource resource, CancellationToken cancellationToken = default)
+    {
+        var database = _redis.GetDatabase();
+        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
+        await database.StringSetAsync(_keys.Agent(key), json);
+        await database.SetAddAsync(_keys.AgentIndex, key.ToString());
+        Apply(key, new RegisteredAgent(key, resource, revision));
+        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        return revision;
+    }
+
+    public async Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
+    {
+        var database = _redis.GetDatabase();
+        var existed = await database.KeyDeleteAsync(_keys.Agent(key));
+        await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
+        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        ApplyRemoval(key, revision);
+        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        return existed;
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var changes = await _redis.GetSubscriber().SubscribeAsync(_keys.RegistryChanges);
+        changes.OnMessage(OnChangeNoticeAsync);
+        _redis.ConnectionRestored += OnConnectionRestored;
+
+        // A first load before the host reports started, so a gateway that can reach Redis is ready at once.
+        await TrySyncAsync();
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _resyncNow.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = _current.IsLoaded && LastSyncedAt is not null ? _options.ResyncInterval : _options.RetryInterval;
+            using (var tick = new CancellationTokenSource(delay, _time))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken))
+            {
+                try
+                {
+                    await _resyncNow.WaitAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The interval elapsed with no early request.
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            await TrySyncAsync();
+        }
+    }
+
+    private async Task<bool> TrySyncAsync()
+    {
+        try
+        {
+            if (!_seeded)
+            {
+                await SeedAsync();
+                _seeded = true;
+            }
+
+            await ResyncAsync();
+            return true;
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            LastSyncedAt = null;
+            LogSyncFailed(_logger, _current.IsLoaded, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Writes seed agents that Redis does not hold yet; an agent already there is never overwritten.</summary>
+    private async Task SeedAsync()
+    {
+        var database = _redis.GetDatabase();
+        foreach (var (key, resource) in _seed)
+        {
+            if (await database.KeyExistsAsync(_keys.Agent(key)))
+            {
+                continue;
+            }
+
+            var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
+            if (await database.StringSetAsync(_keys.Agent(key), json, when: When.NotExists))
+            {
+                await database.SetAddAsync(_keys.AgentIndex, key.ToString());
+                await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+                LogSeeded(_logger, key, revision);
+            }
+        }
+    }
+
+    private async Task ResyncAsync()
+    {
+        lock (_writeLock)
+        {
+            _changedDuringResync = [];
+        }
+
+        try
+        {
+            var database = _redis.GetDatabase();
+            var revision = (long)await database.StringGetAsync(_keys.RegistryRevision);
+            var names = await database.SetMembersAsync(_keys.AgentIndex);
+            var reads = names.Select(async name =>
+            {
+                var key = ParseKey(name.ToString());
+                return key is null ? null : ToRegistered(key.Value, await database.StringGetAsync(_keys.Agent(key.Value)));
+            });
+            var agents = (await Task.WhenAll(reads)).OfType<RegisteredAgent>().ToDictionary(a => a.Key);
+
+            lock (_writeLock)
+            {
+                foreach (var key in _changedDuringResync!)
+                {
+                    agents.Remove(key);
+                    if (_current.TryGet(key, out var newer))
+                    {
+                        agents[key] = newer;
+                    }
+                }
+
+                var previous = _current;
+                _current = new RegistrySnapshot(agents.Values, Math.Max(revision, previous.IsLoaded ? previous.Revision : 0));
+                LastSyncedAt = _time.GetUtcNow();
+                if (!previous.IsLoaded || previous.Revision != _current.Revision || previous.Count != _current.Count)
+                {
+                    LogLoaded(_logger, _current.Count, _current.Revision);
+                }
+            }
+        }
+        finally
+        {
+            lock (_writeLock)
+            {
+                _changedDuringResync = null;
+            }
+        }
+    }
+
+    private async Task OnChangeNoticeAsync(ChannelMessage notice)
+    {
+        var key = ParseKey(notice.Message.ToString());
+        if (key is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var json = await _redis.GetDatabase().StringGetAsync(_keys.Agent(key.Value));
+            var agent = ToRegistered(key.Value, json);
+            if (agent is null)
+            {
+                ApplyRemoval(key.Value, 0);
+            }
+            else
+            {
+                Apply(key.Value, agent);
+            }
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            // The periodic resync picks the change up.
+            LogSyncFailed(_logger, _current.IsLoaded, e.Message);
+        }
+    }
+
+    private void Apply(AgentKey key, RegisteredAgent agent)
+    {
+        lock (_writeLock)
+        {
+            _changedDuringResync?.Add(key);
+            if (_current.TryGet(key, out var known) && known.Revision >= agent.Revision)
+            {
+                return;
+            }
+
+            _current = _current.With(key, agent, agent.Revision);
+            LogChanged(_logger, key, agent.Revision);
+        }
+    }
+
+    private void ApplyRemoval(AgentKey key, long revision)
+    {
+        lock (_writeLock)
+        {
+            _changedDuringResync?.Add(key);
+            if (_current.TryGet(key, out _))
+            {
+                _current = _current.With(key, null, revision);
+                LogRemoved(_logger, key);
+            }
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // Notices published while this replica was cut off are lost: reload in full now rather than at the next tick.
+        if (_resyncNow.CurrentCount == 0)
+        {
+            try
+            {
+                _resyncNow.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another restore event already asked for the reload.
+            }
+        }
+    }
+
+    private RegisteredAgent? ToRegistered(AgentKey key, RedisValue json)
+    {
+        if (json.IsNull)
+        {
+            return null;
+        }
+
+        try
+        {
+            var stored = JsonSerializer.Deserialize((byte[])json!, RegistryJsonContext.Default.StoredAgent);
+            if (stored?.Resource is null || AgentResourceValidator.Validate(stored.Resource).Count > 0)
+            {
+                LogInvalidAgent(_logger, key, "fails validation");
+                return null;
+            }
+
+            return new RegisteredAgent(key, stored.Resource, stored.Revision);
+        }
+        catch (JsonException e)
+        {
+            LogInvalidAgent(_logger, key, e.Message);
+            return null;
+        }
+    }
+
+    private static AgentKey? ParseKey(string? value) => AgentKey.TryParse(value, out var key) ? key : null;
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Registry loaded from Redis: {AgentCount} agents at revision {Revision}")]
+    private static partial void LogLoaded(ILogger logger, int agentCount, long revision);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Agent {AgentKey} changed (revision {Revision})")]
+    private static partial void LogChanged(ILogger logger, AgentKey agentKey, long revision);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Agent {AgentKey} removed")]
+    private static partial void LogRemoved(ILogger logger, AgentKey agentKey);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Seeded agent {AgentKey} into Redis (revision {Revision})")]
+    private static partial void LogSeeded(ILogger logger, AgentKey agentKey, long revision);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Registry sync with Redis failed (serving the last known registry: {HasSnapshot}): {Reason}")]
+    private static partial void LogSyncFailed(ILogger logger, bool hasSnapshot, string reason);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Agent {AgentKey} in Redis is ignored: {Reason}")]
+    private static partial void LogInvalidAgent(ILogger logger, AgentKey agentKey, string reason);
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gateway.Registry;
+
+/// <summary>The registry's JSON: the seed file, the Redis documents and (later) the admin API share these shapes.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(AgentResource))]
+[JsonSerializable(typeof(RegistrySeedDocument))]
+[JsonSerializable(typeof(StoredAgent))]
+internal sealed partial class RegistryJsonContext : JsonSerializerContext;
+
+/// <summary>The seed file: <c>{ "agents": { "acme/support": { …agent resource… } } }</c>.</summary>
+internal sealed record RegistrySeedDocument
+{
+    public Dictionary<string, AgentResource> Agents { get; init; } = [];
+}
+
+/// <summary>An agent as kept in Redis: the resource and the registry revision that wrote it.</summary>
+internal sealed record StoredAgent(long Revision, AgentResource Resource);

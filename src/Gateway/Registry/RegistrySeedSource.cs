@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Registry;
+
+/// <summary>The seed agents read once at start-up, handed to whichever registry the gateway runs on.</summary>
+public sealed partial class RegistrySeedSource(IReadOnlyDictionary<AgentKey, AgentResource> agents)
+{
+    public IReadOnlyDictionary<AgentKey, AgentResource> Agents { get; } = agents;
+
+    public static RegistrySeedSource Load(string? seedFile, string contentRoot, ILogger logger)
+    {
+        var path = RegistrySeed.Resolve(seedFile, contentRoot);
+        if (path is null)
+        {
+            return new RegistrySeedSource(new Dictionary<AgentKey, AgentResource>());
+        }
+
+        if (!File.Exists(path))
+        {
+            // Not fatal: agents may come from Redis alone. But an operator who meant to seed should see why nothing was.
+            LogSeedMissing(logger, path);
+            return new RegistrySeedSource(new Dictionary<AgentKey, AgentResource>());
+        }
+
+        var agents = RegistrySeed.Load(path);
+        LogSeedRead(logger, agents.Count, path);
+        return new RegistrySeedSource(agents);
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Registry seed file {SeedFile} does not exist; no agents seeded")]
+    private static partial void LogSeedMissing(ILogger logger, string seedFile);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Read {AgentCount} agents from registry seed {SeedFile}")]
+    private static partial void LogSeedRead(ILogger logger, int agentCount, string seedFile);
+}

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+
+namespace Gateway.Registry;
+
+/// <summary>
+/// The name rules for organizations, agents and instances: Pipecat Cloud's agent-name alphabet
+/// (lower-case letters, digits and inner hyphens), so a serviceHost written for Pipecat Cloud works here.
+/// </summary>
+public static partial class ResourceNames
+{
+    public const int AgentMaxLength = 54;
+
+    /// <summary>An organization name is also a DNS label in a serviceHost, hence 63.</summary>
+    public const int OrgMaxLength = 63;
+
+    public const int InstanceIdMaxLength = 63;
+
+    public const string AgentRule = "lower-case letters, digits and inner hyphens, at most 54 characters.";
+
+    public const string OrgRule = "lower-case letters, digits and inner hyphens, at most 63 characters.";
+
+    public const string InstanceIdRule = "lower-case letters, digits and inner hyphens, at most 63 characters.";
+
+    public static bool IsValidAgent(string? name) => IsValid(name, AgentMaxLength);
+
+    public static bool IsValidOrg(string? name) => IsValid(name, OrgMaxLength);
+
+    public static bool IsValidInstanceId(string? name) => IsValid(name, InstanceIdMaxLength);
+
+    private static bool IsValid(string? name, int maxLength) =>
+        name is { Length: > 0 } && name.Length <= maxLength && NamePattern().IsMatch(name);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

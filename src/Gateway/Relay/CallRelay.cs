@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace Gateway.Relay;
+
+/// <summary>
+/// Relays one call's messages between Telnyx (the caller leg) and the bot, verbatim and in order, until either
+/// side ends it; then ends the other side the same way.
+/// </summary>
+/// <remarks>
+/// Each direction is one loop that receives a whole message into a buffer it owns for the life of the call and
+/// sends it on before reading the next: there is no queue, so a slow reader slows its writer (backpressure
+/// through TCP) and a bot's <c>clear</c> never waits behind media the gateway holds. Messages larger than the
+/// buffer (a bot may send 30 s of audio at once) borrow a pooled buffer for that one message.
+/// Close frames may be sent while the other loop is sending on the same socket: <see cref="WebSocket"/>
+/// implementations built on the managed WebSocket serialize their sends.
+/// </remarks>
+public sealed class CallRelay
+{
+    private readonly WebSocket _caller;
+    private readonly WebSocket _bot;
+    private readonly RelayOptions _options;
+    private readonly TimeProvider _time;
+    private int _closedByGateway;
+
+    public CallRelay(WebSocket caller, WebSocket bot, RelayOptions options, TimeProvider time)
+    {
+        _caller = caller;
+        _bot = bot;
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Relays until both legs are closed (or, past <see cref="RelayOptions.CloseTimeout"/>, aborted).</summary>
+    public async Task<RelayOutcome> RunAsync()
+    {
+        var toBot = PumpAsync(Leg.Caller, _caller, _bot, _options.CallerMessageMaxBytes);
+        var toCaller = PumpAsync(Leg.Bot, _bot, _caller, _options.BotMessageMaxBytes);
+        var first = await Task.WhenAny(toBot, toCaller);
+        var second = first == toBot ? toCaller : toBot;
+
+        // The other leg now has its close frame; give it a bounded time to answer before dropping both.
+        using (var timeout = new CancellationTokenSource())
+        {
+            var delay = Task.Delay(_options.CloseTimeout, _time, timeout.Token);
+            if (await Task.WhenAny(second, delay) != second)
+            {
+                _caller.Abort();
+                _bot.Abort();
+            }
+
+            await timeout.CancelAsync();
+        }
+
+        var firstEnd = await first;
+        var secondEnd = await second;
+        var callerEnd = first == toBot ? firstEnd : secondEnd;
+        var botEnd = first == toBot ? secondEnd : firstEnd;
+        var end = Volatile.Read(ref _closedByGateway) == 1 ? CallEnd.GatewayClosed : firstEnd.End;
+        return new RelayOutcome(end, firstEnd.CloseStatus, firstEnd.CloseDescription, callerEnd.Frames, callerEnd.Bytes, botEnd.Frames, botEnd.Bytes);
+    }
+
+    /// <summary>Closes both legs with one code and reason (drain: 1001); the relay then ends as the peers answer.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        Interlocked.Exchange(ref _closedByGateway, 1);
+        await Task.WhenAll(TryCloseOutputAsync(_caller, status, reason), TryCloseOutputAsync(_bot, status, reason));
+    }
+
+    private async Task<PumpEnd> PumpAsync(Leg leg, WebSocket source, WebSocket destination, int maxMessageBytes)
+    {
+        var buffer = new byte[Math.Min(_options.ReceiveBufferBytes, maxMessageBytes)];
+        long frames = 0;
+        long bytes = 0;
+        while (true)
+        {
+            byte[]? borrowed = null;
+            try
+            {
+                var message = buffer;
+                var count = 0;
+                ValueWebSocketReceiveResult received;
+                while (true)
+                {
+                    if (count == Math.Min(message.Length, maxMessageBytes))
+                    {
+                        if (count >= maxMessageBytes)
+                        {
+                            return await EndAsync(new PumpEnd(CallEnd.MessageTooBig, frames, bytes,
+                                WebSocketCloseStatus.MessageTooBig,
+                                CloseCodes.Reason($"{leg.Name()} message exceeds {maxMessageBytes} bytes")));
+                        }
+
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessageBytes, message.Length * 2));
+                        message.AsSpan(0, count).CopyTo(larger);
+                        if (borrowed is not null)
+                        {
+                            ArrayPool<byte>.Shared.Return(borrowed);
+                        }
+
+                        borrowed = larger;
+                        message = larger;
+                    }
+
+                    var room = Math.Min(message.Length, maxMessageBytes) - count;
+                    try
+                    {
+                        received = await source.ReceiveAsync(message.AsMemory(count, room), CancellationToken.None);
+                    }
+                    catch (Exception e) when (IsConnectionFailure(e))
+                    {
+                        return await EndAsync(new PumpEnd(leg.Lost(), frames, bytes,
+                            WebSocketCloseStatus.InternalServerError, $"{leg.Name()} connection lost"));
+                    }
+
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        return await EndAsync(new PumpEnd(leg.Closed(), frames, bytes,
+                            source.CloseStatus, source.CloseStatusDescription));
+                    }
+
+                    count += received.Count;
+                    if (received.EndOfMessage)
+                    {
+                        break;
+                    }
+                }
+
+                try
+                {
+                    await destination.SendAsync(message.AsMemory(0, count), received.MessageType, endOfMessage: true, CancellationToken.None);
+                }
+                catch (Exception e) when (IsConnectionFailure(e))
+                {
+                    return await EndAsync(new PumpEnd(leg.Other().Lost(), frames, bytes,
+                        WebSocketCloseStatus.InternalServerError, $"{leg.Other().Name()} connection lost"));
+                }
+
+                frames++;
+                bytes += count;
+            }
+            finally
+            {
+                if (borrowed is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(borrowed);
+                }
+            }
+        }
+
+        async Task<PumpEnd> EndAsync(PumpEnd end)
+        {
+            var status = end.CloseStatus ?? WebSocketCloseStatus.Empty;
+            if (end.End == CallEnd.MessageTooBig)
+            {
+                await Task.WhenAll(
+                    TryCloseOutputAsync(source, status, end.CloseDescription),
+                    TryCloseOutputAsync(destination, status, end.CloseDescription));
+            }
+            else if (end.End == leg.Other().Lost())
+            {
+                // The destination is gone: drop it so that the opposite loop, blocked reading it, ends and closes our source.
+                destination.Abort();
+            }
+            else
+            {
+                // Our source closed or vanished: tell the destination (the peer's own code and reason, or 1011).
+                // When the destination had closed first, this completes its close handshake.
+                await TryCloseOutputAsync(destination, status, end.CloseDescription);
+            }
+
+            return end;
+        }
+    }
+
+    private async Task TryCloseOutputAsync(WebSocket socket, WebSocketCloseStatus status, string? description)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        try
+        {
+            await socket.CloseOutputAsync(status, status == WebSocketCloseStatus.Empty ? null : description, timeout.Token);
+        }
+        catch (Exception e) when (IsConnectionFailure(e) || e is InvalidOperationException)
+        {
+            // The leg is already closing or gone; nothing more to tell it.
+        }
+    }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException;
+
+    private readonly record struct PumpEnd(CallEnd End, long Frames, long Bytes, WebSocketCloseStatus? CloseStatus, string? CloseDescription);
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Relay;
+
+public sealed class RelayOptions
+{
+    public const string SectionName = "Relay";
+
+    /// <summary>One attempt to open the bot's WebSocket (TCP connect and upgrade).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan BotConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>All attempts of one call together, trying other instances when one refuses.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:02:00")]
+    public TimeSpan BotConnectBudget { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest message Telnyx may send (its frames are about 300 bytes of JSON).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int CallerMessageMaxBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest message a bot may send: 30 s of 16 kHz L16 audio in base64 JSON is about 1.3 MB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int BotMessageMaxBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Buffer each direction of a call keeps for its whole life. Frames that fit (every usual media frame) cost
+    /// no allocation; a larger message borrows a pooled buffer for its own duration.
+    /// </summary>
+    [Range(256, 1024 * 1024)]
+    public int ReceiveBufferBytes { get; set; } = 4 * 1024;
+
+    /// <summary>After one side closes, how long the other may take to finish its close handshake.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// WebSocket pings on both legs to find peers that vanished without a TCP reset. Zero turns them off.
+    /// Pings are control frames: they never mix with the call's messages.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a ping may go unanswered before the leg counts as lost.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,111 @@
+using Gateway.Calls;
+using Gateway.Claims;
+using Gateway.Hosting;
+using Gateway.Redis;
+using Gateway.Registry;
+using Gateway.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>A whole gateway on real Kestrel at 127.0.0.1:0, with either its embedded registry or a real Redis.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, Uri baseUri, TestLogSink logs)
+    {
+        _app = app;
+        BaseUri = baseUri;
+        Logs = logs;
+    }
+
+    public Uri BaseUri { get; }
+
+    public TestLogSink Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IAgentRegistry Registry => Services.GetRequiredService<IAgentRegistry>();
+
+    public ISessionStore Sessions => Services.GetRequiredService<ISessionStore>();
+
+    public LiveCalls LiveCalls => Services.GetRequiredService<LiveCalls>();
+
+    /// <summary>Starts a gateway. <paramref name="redis"/> null: embedded registry; otherwise that Redis with <paramref name="keyPrefix"/>.</summary>
+    public static async Task<GatewayHost> StartAsync(string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis ?? string.Empty,
+            ["Redis:KeyPrefix"] = keyPrefix ?? TestRedis.UniquePrefix(),
+            ["Registry:SeedFile"] = string.Empty,
+            ["Gateway:DrainWindow"] = "00:00:00",
+            ["Gateway:ReplicaId"] = $"test-{Guid.NewGuid():N}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        var logs = new TestLogSink();
+        var app = GatewayApplication.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(configuration);
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(logs);
+        });
+        await app.StartAsync();
+        return new GatewayHost(app, new Uri(app.Urls.First()), logs);
+    }
+
+    /// <summary>The Telnyx stream URL with the given query, e.g. <c>serviceHost=support.acme</c>.</summary>
+    public Uri CallUri(string query = "") =>
+        new($"ws://{BaseUri.Authority}/ws/telnyx{(query.Length == 0 ? string.Empty : "?" + query)}");
+
+    public Uri HttpUri(string pathAndQuery) => new(BaseUri, pathAndQuery);
+
+    /// <summary>Puts an agent whose instances are the given bot endpoints.</summary>
+    public Task<long> PutAgentAsync(string org, string agent, params (string Id, Uri Url, int Capacity)[] instances) =>
+        PutAgentAsync(new AgentKey(org, agent), new AgentResource
+        {
+            Instances = [.. instances.Select(i => new AgentInstance { Id = i.Id, Url = i.Url, Capacity = i.Capacity })],
+        });
+
+    public Task<long> PutAgentAsync(AgentKey key, AgentResource resource) => Registry.PutAsync(key, resource);
+
+    /// <summary>Claims held on an agent, from Redis when the gateway runs on it, else from local accounting.</summary>
+    public async Task<long> ClaimCountAsync(AgentKey agent)
+    {
+        var claims = Services.GetRequiredService<IInstanceClaims>();
+        if (claims is LocalInstanceClaims local)
+        {
+            return local.Count;
+        }
+
+        var redis = Services.GetRequiredService<IConnectionMultiplexer>();
+        var keys = Services.GetRequiredService<RedisKeys>();
+        return await redis.GetDatabase().SortedSetLengthAsync(keys.Claims(agent)) + ((RedisInstanceClaims)claims).LocalFallbackCount;
+    }
+
+    /// <summary>Waits until the gateway holds no claim, no session record and no live call for the agent.</summary>
+    public async Task AssertCallGoneAsync(AgentKey agent)
+    {
+        await Wait.UntilAsync(async () => await ClaimCountAsync(agent) == 0, $"the claims on {agent} are released");
+        await Wait.UntilAsync(async () => (await Sessions.ListAsync(agent.Org)).Count == 0, $"the session records of {agent.Org} are removed");
+        await Wait.UntilAsync(() => LiveCalls.Count == 0, "no live call remains");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

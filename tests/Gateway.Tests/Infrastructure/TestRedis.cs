@@ -1,0 +1,28 @@
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The Redis most tests share: the one the test script started (<c>GATEWAY_TEST_REDIS</c>), or else a private one
+/// started on first use. Tests keep apart by giving each gateway its own key prefix.
+/// </summary>
+public static class TestRedis
+{
+    private static readonly Lazy<Task<string>> Shared = new(StartSharedAsync);
+
+    public static Task<string> ConnectionStringAsync() => Shared.Value;
+
+    /// <summary>A key prefix no other test uses.</summary>
+    public static string UniquePrefix() => $"test:{Guid.NewGuid():N}:";
+
+    private static async Task<string> StartSharedAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("GATEWAY_TEST_REDIS");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        var server = await RedisServer.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAsync().GetAwaiter().GetResult();
+        return server.ConnectionString;
+    }
+}

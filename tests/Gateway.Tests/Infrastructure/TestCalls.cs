@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text;
 using Gateway.CallSimulator;
 
@@ -6,6 +7,8 @@ namespace Gateway.Tests.Infrastructure;
 /// <summary>Shorthands for the calls tests place.</summary>
 public static class TestCalls
 {
+    public const string SupportQuery = "serviceHost=support.acme";
+
     public static Task<TelnyxCallClient> DialAsync(Uri uri) => TelnyxCallClient.ConnectAsync(uri, Wait.Token());
 
     /// <summary>Standard padded base64 of UTF-8 JSON, as Pipecat Cloud documents the body.</summary>
@@ -19,4 +22,33 @@ public static class TestCalls
     }
 
     public static async Task<ReceivedFrame> ReceiveAsync(TelnyxCallClient telnyx) => await telnyx.ReceiveAsync(Wait.Token());
+
+    /// <summary>Places a call through the gateway and waits until the bot holds its connected and start frames.</summary>
+    public static async Task<LiveTestCall> ConnectAsync(GatewayHost gateway, BotServer bot, string query = SupportQuery, TelnyxCallInfo? call = null)
+    {
+        call ??= TelnyxCallInfo.CreateRandom();
+        var telnyx = await DialAsync(gateway.CallUri(query));
+        await SendHandshakeAsync(telnyx, call);
+        var botCall = await bot.NextCallAsync();
+        Assert.Equal(TelnyxFrames.Connected(), (await botCall.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await botCall.ReceiveAsync()).Payload);
+        return new LiveTestCall(telnyx, botCall, call);
+    }
+
+    /// <summary>The next frame is a close with this code and reason.</summary>
+    public static void AssertClose(ReceivedFrame frame, WebSocketCloseStatus status, string? reason = null)
+    {
+        Assert.True(frame.IsClose, $"expected a close frame, got {frame.Type}: {(frame.IsClose ? string.Empty : frame.Text)}");
+        Assert.Equal(status, frame.CloseStatus);
+        if (reason is not null)
+        {
+            Assert.Equal(reason, frame.CloseDescription);
+        }
+    }
+}
+
+/// <summary>A call that crossed the gateway: Telnyx's side, the bot's side, and the call's ids.</summary>
+public sealed record LiveTestCall(TelnyxCallClient Telnyx, BotCall Bot, TelnyxCallInfo Call) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Telnyx.DisposeAsync();
 }

@@ -1,0 +1,137 @@
+using System.Globalization;
+
+namespace Gateway.CallSimulator;
+
+/// <summary>The command line of the simulator.</summary>
+internal sealed record SimulatorArguments(
+    Uri Url,
+    TimeSpan Duration,
+    int Calls,
+    TimeSpan Ramp,
+    IReadOnlyDictionary<string, string> CustomParameters,
+    IReadOnlyDictionary<string, string> Headers,
+    bool Quiet)
+{
+    public const string Usage = """
+        Plays simulated Telnyx media-stream calls against a WebSocket URL.
+
+        usage: Gateway.CallSimulator [options]
+          --url <ws url>         stream URL (default ws://127.0.0.1:8080/ws/telnyx?serviceHost=support.acme)
+          --seconds <n>          audio per call, in seconds (default 3)
+          --calls <n>            concurrent calls (default 1)
+          --ramp-seconds <n>     spread call starts over this many seconds (default 1)
+          --param <name=value>   custom parameter in the start frame (repeatable)
+          --header <name=value>  header on the upgrade request, e.g. x-telnyx-streaming-auth-token (repeatable)
+          --quiet                print only the summary
+          --help                 show this text
+
+        exit codes: 0 every call succeeded, 1 a call failed, 2 bad arguments
+        """;
+
+    private static readonly Uri DefaultUrl = new("ws://127.0.0.1:8080/ws/telnyx?serviceHost=support.acme");
+
+    /// <summary>Parses <paramref name="args"/>; null with an <paramref name="error"/> when they make no sense.</summary>
+    public static SimulatorArguments? Parse(IReadOnlyList<string> args, out string? error, out bool helpRequested)
+    {
+        var url = DefaultUrl;
+        var seconds = 3.0;
+        var calls = 1;
+        var rampSeconds = 1.0;
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var quiet = false;
+        helpRequested = false;
+        error = null;
+
+        for (var i = 0; i < args.Count && error is null; i++)
+        {
+            var name = args[i];
+            switch (name)
+            {
+                case "--help" or "-h":
+                    helpRequested = true;
+                    return null;
+                case "--quiet":
+                    quiet = true;
+                    break;
+                case "--url":
+                    error = Value(args, ref i, out var urlText) ?? ParseUrl(urlText, out url);
+                    break;
+                case "--seconds":
+                    error = Value(args, ref i, out var secondsText) ?? ParsePositive(name, secondsText, out seconds);
+                    break;
+                case "--ramp-seconds":
+                    error = Value(args, ref i, out var rampText) ?? ParseNonNegative(name, rampText, out rampSeconds);
+                    break;
+                case "--calls":
+                    error = Value(args, ref i, out var callsText) ?? ParseCount(callsText, out calls);
+                    break;
+                case "--param":
+                    error = Value(args, ref i, out var parameterText) ?? AddPair(name, parameterText, parameters);
+                    break;
+                case "--header":
+                    error = Value(args, ref i, out var headerText) ?? AddPair(name, headerText, headers);
+                    break;
+                default:
+                    error = $"unknown argument '{name}'";
+                    break;
+            }
+        }
+
+        return error is null
+            ? new SimulatorArguments(url, TimeSpan.FromSeconds(seconds), calls, TimeSpan.FromSeconds(rampSeconds), parameters, headers, quiet)
+            : null;
+    }
+
+    private static string? Value(IReadOnlyList<string> args, ref int i, out string value)
+    {
+        var name = args[i];
+        if (i + 1 >= args.Count)
+        {
+            value = string.Empty;
+            return $"{name} needs a value";
+        }
+
+        value = args[++i];
+        return null;
+    }
+
+    private static string? ParseUrl(string text, out Uri url)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "ws" or "wss")
+        {
+            url = parsed;
+            return null;
+        }
+
+        url = DefaultUrl;
+        return $"--url must be an absolute ws:// or wss:// URL, not '{text}'";
+    }
+
+    private static string? ParsePositive(string name, string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value > 0 && double.IsFinite(value)
+            ? null
+            : $"{name} must be a positive number of seconds, not '{text}'";
+
+    private static string? ParseNonNegative(string name, string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= 0 && double.IsFinite(value)
+            ? null
+            : $"{name} must be zero or a positive number of seconds, not '{text}'";
+
+    private static string? ParseCount(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1
+            ? null
+            : $"--calls must be a whole number of at least 1, not '{text}'";
+
+    private static string? AddPair(string option, string text, Dictionary<string, string> pairs)
+    {
+        var separator = text.IndexOf('=', StringComparison.Ordinal);
+        if (separator <= 0)
+        {
+            return $"{option} must look like name=value, not '{text}'";
+        }
+
+        pairs[text[..separator]] = text[(separator + 1)..];
+        return null;
+    }
+}

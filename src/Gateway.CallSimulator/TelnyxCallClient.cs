@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+
+namespace Gateway.CallSimulator;
+
+/// <summary>The Telnyx side of one call's media stream: the WebSocket client Telnyx opens to a stream URL.</summary>
+public sealed class TelnyxCallClient : IAsyncDisposable
+{
+    /// <summary>Key in <see cref="Exception.Data"/> under which a refused upgrade's HTTP status code is kept.</summary>
+    public const string HttpStatusCodeKey = "HttpStatusCode";
+
+    /// <summary>Bot audio may legitimately be large (Telnyx accepts up to 30 s per media frame), so allow a few MiB.</summary>
+    public const int MaxMessageSize = 4 * 1024 * 1024;
+
+    private const int ReceiveChunkSize = 16 * 1024;
+
+    private readonly ClientWebSocket _socket;
+
+    // Reused across messages: a load run receives fifty frames a second per call.
+    private readonly ArrayBufferWriter<byte> _message = new(ReceiveChunkSize);
+
+    // ClientWebSocket allows one send at a time; the call's sender and its close handling may overlap.
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    private TelnyxCallClient(ClientWebSocket socket) => _socket = socket;
+
+    public WebSocketState State => _socket.State;
+
+    /// <summary>
+    /// Connects as Telnyx does: no Origin header, no subprotocol, no keep-alive pings. A refused upgrade throws the
+    /// <see cref="WebSocketException"/> from the handshake, with the HTTP status in
+    /// <see cref="Exception.Data"/>[<see cref="HttpStatusCodeKey"/>] (see <see cref="RefusedStatusCode"/>).
+    /// </summary>
+    public static async Task<TelnyxCallClient> ConnectAsync(
+        Uri url,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? headers = null)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.CollectHttpResponseDetails = true;
+            socket.Options.KeepAliveInterval = TimeSpan.Zero;
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                socket.Options.SetRequestHeader(name, value);
+            }
+
+            try
+            {
+                await socket.ConnectAsync(url, cancellationToken);
+            }
+            catch (WebSocketException exception) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+            {
+                exception.Data[HttpStatusCodeKey] = (int)socket.HttpStatusCode;
+                throw;
+            }
+
+            return new TelnyxCallClient(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The HTTP status with which the server refused the upgrade, when it answered at all.</summary>
+    public static HttpStatusCode? RefusedStatusCode(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Data[HttpStatusCodeKey] is int status ? (HttpStatusCode)status : null;
+    }
+
+    public Task SendTextAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
+        SendAsync(frame, WebSocketMessageType.Text, cancellationToken);
+
+    public Task SendBinaryAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
+        SendAsync(frame, WebSocketMessageType.Binary, cancellationToken);
+
+    /// <summary>
+    /// Receives one whole message. A close frame is returned, not answered, so the caller chooses how the stream ends;
+    /// a connection lost without one surfaces as the <see cref="WebSocketException"/> the socket throws.
+    /// </summary>
+    public async Task<ReceivedFrame> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        _message.ResetWrittenCount();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_message.GetMemory(ReceiveChunkSize), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return new ReceivedFrame(
+                    WebSocketMessageType.Close,
+                    [],
+                    _socket.CloseStatus,
+                    _socket.CloseStatusDescription);
+            }
+
+            if (_message.WrittenCount + result.Count > MaxMessageSize)
+            {
+                await CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", cancellationToken);
+                throw new WebSocketException(
+                    WebSocketError.Faulted,
+                    $"A message from the other side exceeded {MaxMessageSize} bytes.");
+            }
+
+            _message.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                return new ReceivedFrame(result.MessageType, _message.WrittenSpan.ToArray(), null, null);
+            }
+        }
+    }
+
+    /// <summary>Sends a close frame and waits for the other side's answer.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.CloseAsync(status, reason, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a close frame without waiting; also the way to answer a close the other side started.</summary>
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.CloseOutputAsync(status, reason, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Drops the connection with no close frame, as a crashed or cut-off peer would.</summary>
+    public void Abort() => _socket.Abort();
+
+    public ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        _sendLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> frame, WebSocketMessageType type, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.SendAsync(frame, type, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+}

@@ -219,20 +219,11 @@ public sealed partial class TelnyxCallHandler(
         using var deadlineCancel = new CancellationTokenSource();
         var deadline = Task.Delay(_ingress.HandshakeTimeout, time, deadlineCancel.Token);
         HandshakeResult result;
+        Task closingCaller;
         if (await Task.WhenAny(read, deadline) == deadline)
         {
             result = HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"no start frame within {_ingress.HandshakeTimeout.TotalSeconds:0.###} s");
-
-            // The pending read is the one receiving: it sees the caller's answer to this close, or the abort below.
-            await TryCloseOutputAsync(caller, result.CloseStatus, result.Reason);
-            using var closeCancel = new CancellationTokenSource();
-            if (await Task.WhenAny(read, Task.Delay(_relay.CloseTimeout, time, closeCancel.Token)) != read)
-            {
-                caller.Abort();
-            }
-
-            await closeCancel.CancelAsync();
-            (await read).Handshake?.Dispose();
+            closingCaller = CloseWhileReadingAsync(caller, read, result);
         }
         else
         {
@@ -243,21 +234,33 @@ public sealed partial class TelnyxCallHandler(
                 return result.Handshake;
             }
 
-            if (!result.CallerGone)
-            {
-                await WebSocketClosing.CloseAsync(caller, result.CloseStatus, result.Reason, _relay.CloseTimeout, time);
-            }
+            closingCaller = result.CallerGone
+                ? Task.CompletedTask
+                : WebSocketClosing.CloseAsync(caller, result.CloseStatus, result.Reason, _relay.CloseTimeout, time);
         }
 
         var status = result.CallerGone ? WebSocketCloseStatus.NormalClosure : result.CloseStatus;
         var reason = result.CallerGone ? "telnyx closed before its start frame" : result.Reason;
         LogHandshakeFailed(logger, sessionId, (int)status, reason);
-        if (bot is not null)
+
+        // Both legs at once: the bot must not wait for Telnyx to answer its own close.
+        var closingBot = bot is null ? Task.CompletedTask : WebSocketClosing.CloseAsync(bot, status, reason, _relay.CloseTimeout, time);
+        await Task.WhenAll(closingCaller, closingBot);
+        return null;
+    }
+
+    /// <summary>Closes the caller while the handshake read is still pending: that read receives the caller's answer.</summary>
+    private async Task CloseWhileReadingAsync(WebSocket caller, Task<HandshakeResult> read, HandshakeResult result)
+    {
+        await TryCloseOutputAsync(caller, result.CloseStatus, result.Reason);
+        using var closeCancel = new CancellationTokenSource();
+        if (await Task.WhenAny(read, Task.Delay(_relay.CloseTimeout, time, closeCancel.Token)) != read)
         {
-            await WebSocketClosing.CloseAsync(bot, status, reason, _relay.CloseTimeout, time);
+            caller.Abort();
         }
 
-        return null;
+        await closeCancel.CancelAsync();
+        (await read).Handshake?.Dispose();
     }
 
     private async Task EndCallAsync(LiveCall call, WebSocket bot)

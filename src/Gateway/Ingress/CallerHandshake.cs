@@ -47,7 +47,7 @@ public sealed class CallerHandshake : IDisposable
         var owned = true;
         try
         {
-            var first = await ReadFrameAsync(caller, buffer.AsMemory(0, maxBytes));
+            var first = await ReadFrameAsync(caller, buffer.AsMemory(0, maxBytes), maxBytes);
             if (first.Failure is { } firstFailure)
             {
                 return firstFailure;
@@ -58,7 +58,7 @@ public sealed class CallerHandshake : IDisposable
             if (first.Event == "connected")
             {
                 connectedLength = first.Length;
-                var second = await ReadFrameAsync(caller, buffer.AsMemory(connectedLength, maxBytes - connectedLength));
+                var second = await ReadFrameAsync(caller, buffer.AsMemory(connectedLength, maxBytes - connectedLength), maxBytes);
                 if (second.Failure is { } secondFailure)
                 {
                     return secondFailure;
@@ -98,14 +98,14 @@ public sealed class CallerHandshake : IDisposable
         }
     }
 
-    private static async Task<FrameRead> ReadFrameAsync(WebSocket caller, Memory<byte> space)
+    private static async Task<FrameRead> ReadFrameAsync(WebSocket caller, Memory<byte> space, int maxBytes)
     {
         var count = 0;
         while (true)
         {
             if (count == space.Length)
             {
-                return new FrameRead(null, 0, HandshakeResult.Fail(WebSocketCloseStatus.MessageTooBig, $"first frames exceed {space.Length} bytes"));
+                return new FrameRead(null, 0, HandshakeResult.Fail(WebSocketCloseStatus.MessageTooBig, $"first frames exceed {maxBytes} bytes"));
             }
 
             var received = await caller.ReceiveAsync(space[count..], CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Gateway.Ingress;
 
@@ -95,6 +96,14 @@ public sealed class SessionBody
 
     private static bool IsJsonObject(ReadOnlySpan<byte> json, out string error)
     {
+        // The JSON reader does not check the UTF-8 inside strings; Pipecat's container would then fail to decode the
+        // body and silently run the bot without it. Refuse it here, where the caller can still be told.
+        if (!Utf8.IsValid(json))
+        {
+            error = "body is not UTF-8 JSON.";
+            return false;
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -105,15 +114,16 @@ public sealed class SessionBody
             }
 
             reader.Skip();
-            if (reader.Read())
-            {
-                error = "body holds data after its JSON object.";
-                return false;
-            }
         }
         catch (JsonException)
         {
             error = "body is not UTF-8 JSON.";
+            return false;
+        }
+
+        if (!json[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).IsEmpty)
+        {
+            error = "body holds data after its JSON object.";
             return false;
         }
 

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+
 namespace Gateway.Registry;
 
 /// <summary>
@@ -6,6 +9,23 @@ namespace Gateway.Registry;
 /// </summary>
 public sealed record AgentResource
 {
+    public AgentResource()
+    {
+    }
+
+    /// <summary>
+    /// The JSON constructor: a field the document omits takes its documented default. (Source-generated
+    /// serialization would otherwise assign every init-only property, turning an omitted <c>enabled</c> into false.)
+    /// </summary>
+    [JsonConstructor]
+    public AgentResource(bool enabled = true, int maxConcurrentCalls = 50, int bodyMaxBytes = 4096, IReadOnlyList<AgentInstance>? instances = null)
+    {
+        Enabled = enabled;
+        MaxConcurrentCalls = maxConcurrentCalls;
+        BodyMaxBytes = bodyMaxBytes;
+        Instances = instances ?? [];
+    }
+
     public bool Enabled { get; init; } = true;
 
     /// <summary>Calls the agent may hold at once across every gateway replica.</summary>
@@ -20,6 +40,20 @@ public sealed record AgentResource
 /// <summary>One bot container (pod) that takes calls for an agent.</summary>
 public sealed record AgentInstance
 {
+    public AgentInstance()
+    {
+    }
+
+    /// <summary>The JSON constructor; see <see cref="AgentResource(bool, int, int, IReadOnlyList{AgentInstance}?)"/>.</summary>
+    [JsonConstructor]
+    [SetsRequiredMembers]
+    public AgentInstance(string id, Uri url, int capacity = 1)
+    {
+        Id = id;
+        Url = url;
+        Capacity = capacity;
+    }
+
     public required string Id { get; init; }
 
     /// <summary>The bot's WebSocket endpoint, <c>ws://</c> or <c>wss://</c>.</summary>

@@ -28,6 +28,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     // Agents changed by notices while a full reload was reading: the reload must not put back what it read before them.
     private HashSet<AgentKey>? _changedDuringResync;
     private bool _seeded;
+    private bool _subscribed;
 
     public RedisAgentRegistry(
         IConnectionMultiplexer redis,
@@ -57,9 +58,14 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         var database = _redis.GetDatabase();
         var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
-        await database.StringSetAsync(_keys.Agent(key), json);
+        var written = (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(key)], [revision, json]) == 1;
         await database.SetAddAsync(_keys.AgentIndex, key.ToString());
-        Apply(key, new RegisteredAgent(key, resource, revision));
+        if (written)
+        {
+            Apply(key, new RegisteredAgent(key, resource, revision));
+        }
+
+        // Published either way: a write superseded by a concurrent one still tells replicas to read the winner.
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
         return revision;
     }
@@ -77,8 +83,6 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var changes = await _redis.GetSubscriber().SubscribeAsync(_keys.RegistryChanges);
-        changes.OnMessage(OnChangeNoticeAsync);
         _redis.ConnectionRestored += OnConnectionRestored;
 
         // A first load before the host reports started, so a gateway that can reach Redis is ready at once.
@@ -128,6 +132,15 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     {
         try
         {
+            // Subscribed before the first read, so no change published after the read can be missed. Once subscribed,
+            // the multiplexer re-subscribes by itself after every reconnection.
+            if (!_subscribed)
+            {
+                var changes = await _redis.GetSubscriber().SubscribeAsync(_keys.RegistryChanges);
+                changes.OnMessage(OnChangeNoticeAsync);
+                _subscribed = true;
+            }
+
             if (!_seeded)
             {
                 await SeedAsync();

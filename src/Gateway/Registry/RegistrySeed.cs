@@ -55,6 +55,11 @@ public static class RegistrySeed
                     $"Registry seed '{path}': '{name}' is not an agent key '{{org}}/{{agent}}' ({ResourceNames.AgentRule})");
             }
 
+            if (resource is null)
+            {
+                throw new InvalidOperationException($"Registry seed '{path}': agent '{name}' is null; an agent is a JSON object.");
+            }
+
             var errors = AgentResourceValidator.Validate(resource);
             if (errors.Count > 0)
             {

@@ -1,0 +1,23 @@
+namespace Gateway.Registry;
+
+/// <summary>Lua for registry writes. Each touches one agent key only, so it also runs on Redis Cluster.</summary>
+internal static class RegistryScripts
+{
+    /// <summary>
+    /// Writes the agent document unless Redis already holds a higher revision of it. Revisions come from a separate
+    /// counter (another slot on a cluster), so two replicas putting one agent can take their revisions in one order and
+    /// write in the other; this keeps the higher revision whatever the order, so Redis and every replica's snapshot agree.
+    /// KEYS[1] the agent document. ARGV: the new revision, the new document. Returns 1 written, 0 superseded.
+    /// </summary>
+    public const string PutIfNewer = """
+        local current = redis.call('GET', KEYS[1])
+        if current then
+          local ok, document = pcall(cjson.decode, current)
+          if ok and type(document) == 'table' and tonumber(document.revision) and tonumber(document.revision) > tonumber(ARGV[1]) then
+            return 0
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[2])
+        return 1
+        """;
+}

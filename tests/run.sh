@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against a private redis-server on a free loopback port.
+# Installs redis-server with apt-get when the machine has none; stops the server on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server not found: installing it with apt-get"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+
+# A port nothing listens on (bash's /dev/tcp connects only where something does).
+port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+[ -n "$port" ] || { echo "no free port found for redis-server" >&2; exit 1; }
+
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no --loglevel warning >/dev/null &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$port"
+
+export GATEWAY_TEST_REDIS="127.0.0.1:$port"
+log=$(mktemp)
+status=0
+dotnet test Gateway.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line for whoever reads the log: "tests: N passed, N failed, N skipped".
+awk '/(Passed|Failed)!  - Failed:/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"

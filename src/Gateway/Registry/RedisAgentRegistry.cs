@@ -27,7 +27,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     // Agents changed by notices while a full reload was reading: the reload must not put back what it read before them.
     private HashSet<AgentKey>? _changedDuringResync;
-    private bool _seeded;
+    private volatile bool _seeded;
     private bool _subscribed;
 
     public RedisAgentRegistry(
@@ -287,6 +287,8 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         // Notices published while this replica was cut off are lost: reload in full now rather than at the next tick.
+        // Seed again too: a Redis that restarted without persistence comes back empty, and seeding never overwrites.
+        _seeded = false;
         if (_resyncNow.CurrentCount == 0)
         {
             try

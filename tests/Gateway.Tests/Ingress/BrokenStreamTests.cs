@@ -10,36 +10,23 @@ namespace Gateway.Tests.Ingress;
 /// Streams whose first frames are not Telnyx's are closed with a specific code and reason. When the URL routed
 /// (the bot is already connected) the bot is closed the same way; nothing is left open and no claim is held.
 /// </summary>
-public sealed class BrokenStreamTests : IAsyncLifetime
+public sealed class BrokenStreamTests : GatewayWithBotTest
 {
-    private static readonly AgentKey Support = new("acme", "support");
-    private BotServer _bot = null!;
-    private GatewayHost _gateway = null!;
-
     public static TheoryData<string> Routes => ["serviceHost=support.acme", string.Empty];
 
-    public async Task InitializeAsync()
-    {
-        _bot = await BotServer.StartAsync();
-        _gateway = await GatewayHost.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Ingress:HandshakeTimeout"] = "00:00:00.500",
-            ["Ingress:StartFrameMaxBytes"] = "2048",
-        });
-        await _gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 1));
-    }
+    protected override GatewayMode Mode => GatewayMode.Embedded;
 
-    public async Task DisposeAsync()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        await _gateway.DisposeAsync();
-        await _bot.DisposeAsync();
-    }
+        ["Ingress:HandshakeTimeout"] = "00:00:00.500",
+        ["Ingress:StartFrameMaxBytes"] = "2048",
+    };
 
     [Theory]
     [MemberData(nameof(Routes))]
     public async Task No_start_within_the_deadline_closes_1008(string query)
     {
-        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri(query));
+        await using var telnyx = await TestCalls.DialAsync(Gateway.CallUri(query));
         await telnyx.SendTextAsync(TelnyxFrames.Connected());
 
         await AssertClosedAsync(telnyx, query, WebSocketCloseStatus.PolicyViolation, "no start frame within 0.5 s");
@@ -49,7 +36,7 @@ public sealed class BrokenStreamTests : IAsyncLifetime
     [MemberData(nameof(Routes))]
     public async Task A_first_frame_that_is_not_JSON_closes_1008(string query)
     {
-        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri(query));
+        await using var telnyx = await TestCalls.DialAsync(Gateway.CallUri(query));
         await telnyx.SendTextAsync(Encoding.UTF8.GetBytes("hello"));
 
         await AssertClosedAsync(telnyx, query, WebSocketCloseStatus.PolicyViolation, "first frame is not Telnyx JSON with an event");
@@ -59,7 +46,7 @@ public sealed class BrokenStreamTests : IAsyncLifetime
     [MemberData(nameof(Routes))]
     public async Task A_binary_first_frame_closes_1003(string query)
     {
-        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri(query));
+        await using var telnyx = await TestCalls.DialAsync(Gateway.CallUri(query));
         await telnyx.SendBinaryAsync(TelnyxFrames.Connected());
 
         await AssertClosedAsync(telnyx, query, WebSocketCloseStatus.InvalidMessageType, "expected Telnyx JSON text frames, got a binary frame");
@@ -70,7 +57,7 @@ public sealed class BrokenStreamTests : IAsyncLifetime
     public async Task Media_before_start_closes_1008(string query)
     {
         var call = TelnyxCallInfo.CreateRandom();
-        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri(query));
+        await using var telnyx = await TestCalls.DialAsync(Gateway.CallUri(query));
         await telnyx.SendTextAsync(TelnyxFrames.Connected());
         await telnyx.SendTextAsync(TelnyxFrames.Media(call, 2, 1, 0, TelnyxFrames.SilenceFrame(1)));
 
@@ -82,7 +69,7 @@ public sealed class BrokenStreamTests : IAsyncLifetime
     public async Task A_start_frame_over_its_size_limit_closes_1009(string query)
     {
         var call = TelnyxCallInfo.CreateRandom(new Dictionary<string, string> { ["serviceHost"] = "support.acme", ["padding"] = new string('x', 4096) });
-        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri(query));
+        await using var telnyx = await TestCalls.DialAsync(Gateway.CallUri(query));
         await TestCalls.SendHandshakeAsync(telnyx, call);
 
         await AssertClosedAsync(telnyx, query, WebSocketCloseStatus.MessageTooBig, "first frames exceed 2048 bytes");
@@ -95,15 +82,15 @@ public sealed class BrokenStreamTests : IAsyncLifetime
         if (query.Length > 0)
         {
             // Routed by URL: the bot was connected before the 101 and hears the same close, with no frame before it.
-            var botCall = await _bot.NextCallAsync();
+            var botCall = await Bot.NextCallAsync();
             TestCalls.AssertClose(await botCall.ReceiveAsync(), status, reason);
         }
         else
         {
-            Assert.Equal(0, _bot.TotalConnections);
+            Assert.Equal(0, Bot.TotalConnections);
         }
 
-        await Wait.UntilAsync(() => _bot.OpenConnections == 0, "no bot connection is left open");
-        await _gateway.AssertCallGoneAsync(Support);
+        await Wait.UntilAsync(() => Bot.OpenConnections == 0, "no bot connection is left open");
+        await Gateway.AssertCallGoneAsync(Support);
     }
 }

@@ -10,32 +10,17 @@ namespace Gateway.Tests.Ingress;
 /// Everything the URL alone decides is answered before the 101 with problem+json, so Telnyx reports the stream as
 /// failed and TeXML moves to its next verb; no bot connection and no claim may be left behind.
 /// </summary>
-public sealed class RefusalBeforeUpgradeTests : IAsyncLifetime
+public sealed class RefusalBeforeUpgradeTests : GatewayWithBotTest
 {
-    private static readonly AgentKey Support = new("acme", "support");
-    private BotServer _bot = null!;
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _bot = await BotServer.StartAsync();
-        _gateway = await GatewayHost.StartAsync(await TestRedis.ConnectionStringAsync());
-        await _gateway.PutAgentAsync(Support, new AgentResource
+        await base.InitializeAsync();
+        await Gateway.PutAgentAsync(Support, new AgentResource
         {
             BodyMaxBytes = 32,
-            Instances = [new AgentInstance { Id = "bot-1", Url = _bot.WsUri, Capacity = 1 }],
+            Instances = [new AgentInstance { Id = "bot-1", Url = Bot.WsUri, Capacity = 1 }],
         });
-        await _gateway.PutAgentAsync(new AgentKey("acme", "paused"), new AgentResource
-        {
-            Enabled = false,
-            Instances = [new AgentInstance { Id = "bot-1", Url = _bot.WsUri }],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _bot.DisposeAsync();
+        await PutPausedAgentAsync();
     }
 
     [Fact]
@@ -80,12 +65,12 @@ public sealed class RefusalBeforeUpgradeTests : IAsyncLifetime
     [Fact]
     public async Task An_agent_at_its_call_limit_is_429()
     {
-        await _gateway.PutAgentAsync(Support, new AgentResource
+        await Gateway.PutAgentAsync(Support, new AgentResource
         {
             MaxConcurrentCalls = 1,
-            Instances = [new AgentInstance { Id = "bot-1", Url = _bot.WsUri, Capacity = 5 }],
+            Instances = [new AgentInstance { Id = "bot-1", Url = Bot.WsUri, Capacity = 5 }],
         });
-        await using var first = await TestCalls.ConnectAsync(_gateway, _bot);
+        await using var first = await TestCalls.ConnectAsync(Gateway, Bot);
 
         await AssertRefusedAsync(TestCalls.SupportQuery, HttpStatusCode.TooManyRequests, "agent_at_limit", expectedClaims: 1, expectedBotConnections: 1);
     }
@@ -93,7 +78,7 @@ public sealed class RefusalBeforeUpgradeTests : IAsyncLifetime
     [Fact]
     public async Task No_instance_with_free_capacity_is_503()
     {
-        await using var first = await TestCalls.ConnectAsync(_gateway, _bot);
+        await using var first = await TestCalls.ConnectAsync(Gateway, Bot);
 
         await AssertRefusedAsync(TestCalls.SupportQuery, HttpStatusCode.ServiceUnavailable, "no_capacity", expectedClaims: 1, expectedBotConnections: 1);
     }
@@ -101,55 +86,55 @@ public sealed class RefusalBeforeUpgradeTests : IAsyncLifetime
     [Fact]
     public async Task Instances_that_all_refuse_the_connection_are_503_and_release_their_claims()
     {
-        await _gateway.PutAgentAsync(Support, new AgentResource
+        await Gateway.PutAgentAsync(Support, new AgentResource
         {
             Instances =
             [
                 new AgentInstance { Id = "gone-1", Url = new Uri("ws://127.0.0.1:9/ws") },
-                new AgentInstance { Id = "gone-2", Url = new Uri($"ws://{_bot.WsUri.Authority}/not-a-bot") },
+                new AgentInstance { Id = "gone-2", Url = new Uri($"ws://{Bot.WsUri.Authority}/not-a-bot") },
             ],
         });
 
         await AssertRefusedAsync(TestCalls.SupportQuery, HttpStatusCode.ServiceUnavailable, "bot_unreachable");
-        Assert.Contains(_gateway.Logs.Lines, l => l.Contains("instance gone-2", StringComparison.Ordinal) && l.Contains("HTTP status 404", StringComparison.Ordinal));
+        Assert.Contains(Gateway.Logs.Lines, l => l.Contains("instance gone-2", StringComparison.Ordinal) && l.Contains("HTTP status 404", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_refusing_instance_is_skipped_for_the_next_one()
     {
-        await _gateway.PutAgentAsync(Support, new AgentResource
+        await Gateway.PutAgentAsync(Support, new AgentResource
         {
             Instances =
             [
                 new AgentInstance { Id = "gone", Url = new Uri("ws://127.0.0.1:9/ws"), Capacity = 1 },
-                new AgentInstance { Id = "alive", Url = _bot.WsUri, Capacity = 1 },
+                new AgentInstance { Id = "alive", Url = Bot.WsUri, Capacity = 1 },
             ],
         });
 
-        await using var call = await TestCalls.ConnectAsync(_gateway, _bot);
-        var session = Assert.Single(await _gateway.Sessions.ListAsync("acme"));
+        await using var call = await TestCalls.ConnectAsync(Gateway, Bot);
+        var session = Assert.Single(await Gateway.Sessions.ListAsync("acme"));
         Assert.Equal("alive", session.InstanceId);
-        Assert.Equal(1, await _gateway.ClaimCountAsync(Support));
+        Assert.Equal(1, await Gateway.ClaimCountAsync(Support));
     }
 
     [Fact]
-    public async Task A_draining_gateway_answers_503_and_keeps_listening()
+    public async Task A_drainingGateway_answers_503_and_keeps_listening()
     {
-        await _gateway.Services.GetRequiredService<GatewayDrain>().StoppingAsync(CancellationToken.None);
+        await Gateway.Services.GetRequiredService<GatewayDrain>().StoppingAsync(CancellationToken.None);
 
         await AssertRefusedAsync(TestCalls.SupportQuery, HttpStatusCode.ServiceUnavailable, "draining");
     }
 
     private async Task AssertRefusedAsync(string query, HttpStatusCode status, string code, bool upgrade = true, long expectedClaims = 0, int expectedBotConnections = 0)
     {
-        var (actual, contentType, problem) = await UpgradeRequest.SendAsync(_gateway.CallUri(query), upgrade);
+        var (actual, contentType, problem) = await UpgradeRequest.SendAsync(Gateway.CallUri(query), upgrade);
 
         Assert.Equal(status, actual);
         Assert.Equal("application/problem+json", contentType);
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
-        Assert.Equal(expectedBotConnections, _bot.TotalConnections);
-        Assert.Equal(expectedClaims, await _gateway.ClaimCountAsync(Support));
+        Assert.Equal(expectedBotConnections, Bot.TotalConnections);
+        Assert.Equal(expectedClaims, await Gateway.ClaimCountAsync(Support));
     }
 }

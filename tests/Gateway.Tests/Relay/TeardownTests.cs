@@ -9,33 +9,16 @@ namespace Gateway.Tests.Relay;
 /// Whichever side ends the call, the other side is closed with the same code and reason, or with 1011 when the side
 /// vanished; afterwards the session record, the claim and both connections are gone.
 /// </summary>
-public sealed class TeardownTests : IAsyncLifetime
+public sealed class TeardownTests : GatewayWithBotTest
 {
-    private static readonly AgentKey Support = new("acme", "support");
-    private BotServer _bot = null!;
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _bot = await BotServer.StartAsync();
-        _gateway = await GatewayHost.StartAsync(await TestRedis.ConnectionStringAsync());
-        await _gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 1));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _bot.DisposeAsync();
-    }
-
     [Theory]
     [InlineData(WebSocketCloseStatus.NormalClosure, "goodbye")]
     [InlineData(WebSocketCloseStatus.InternalServerError, "pipeline crashed")]
     [InlineData((WebSocketCloseStatus)4003, "custom bot code")]
-    public async Task A_bot_close_reaches_Telnyx_with_its_code_and_reason(WebSocketCloseStatus status, string reason)
+    public async Task ABot_close_reaches_Telnyx_with_its_code_and_reason(WebSocketCloseStatus status, string reason)
     {
-        await using var live = await TestCalls.ConnectAsync(_gateway, _bot);
-        Assert.Single(await _gateway.Sessions.ListAsync("acme"));
+        await using var live = await TestCalls.ConnectAsync(Gateway, Bot);
+        Assert.Single(await Gateway.Sessions.ListAsync("acme"));
 
         await live.Bot.CloseOutputAsync(status, reason);
 
@@ -45,9 +28,9 @@ public sealed class TeardownTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_Telnyx_close_reaches_the_bot_with_its_code_and_reason()
+    public async Task A_Telnyx_close_reaches_theBot_with_its_code_and_reason()
     {
-        await using var live = await TestCalls.ConnectAsync(_gateway, _bot);
+        await using var live = await TestCalls.ConnectAsync(Gateway, Bot);
         await live.Telnyx.SendTextAsync(TelnyxFrames.Stop(live.Call, 2));
 
         await live.Telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "stream stopped");
@@ -59,9 +42,9 @@ public sealed class TeardownTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_bot_that_vanishes_closes_Telnyx_with_1011()
+    public async Task ABot_that_vanishes_closes_Telnyx_with_1011()
     {
-        await using var live = await TestCalls.ConnectAsync(_gateway, _bot);
+        await using var live = await TestCalls.ConnectAsync(Gateway, Bot);
 
         live.Bot.Abort();
 
@@ -71,9 +54,9 @@ public sealed class TeardownTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_Telnyx_connection_that_vanishes_closes_the_bot_with_1011()
+    public async Task A_Telnyx_connection_that_vanishes_closes_theBot_with_1011()
     {
-        await using var live = await TestCalls.ConnectAsync(_gateway, _bot);
+        await using var live = await TestCalls.ConnectAsync(Gateway, Bot);
 
         live.Telnyx.Abort();
 
@@ -82,23 +65,23 @@ public sealed class TeardownTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_bot_that_never_answers_the_close_is_dropped_after_the_close_timeout()
+    public async Task ABot_that_never_answers_the_close_is_dropped_after_the_close_timeout()
     {
         await using var gateway = await GatewayHost.StartAsync(settings: new Dictionary<string, string?> { ["Relay:CloseTimeout"] = "00:00:00.300" });
-        await gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 1));
-        await using var live = await TestCalls.ConnectAsync(gateway, _bot);
+        await gateway.PutAgentAsync("acme", "support", ("bot-1", Bot.WsUri, 1));
+        await using var live = await TestCalls.ConnectAsync(gateway, Bot);
         live.Bot.AnswerCloses = false;
 
         await live.Telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "hung up");
 
         TestCalls.AssertClose(await live.Bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "hung up");
         await gateway.AssertCallGoneAsync(Support);
-        await Wait.UntilAsync(() => _bot.OpenConnections == 0, "the silent bot's connection is dropped");
+        await Wait.UntilAsync(() => Bot.OpenConnections == 0, "the silent bot's connection is dropped");
     }
 
     private async Task AssertEverythingReleasedAsync()
     {
-        await _gateway.AssertCallGoneAsync(Support);
-        await Wait.UntilAsync(() => _bot.OpenConnections == 0, "the bot connection is closed");
+        await Gateway.AssertCallGoneAsync(Support);
+        await Wait.UntilAsync(() => Bot.OpenConnections == 0, "the bot connection is closed");
     }
 }

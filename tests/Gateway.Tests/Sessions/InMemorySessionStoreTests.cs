@@ -1,4 +1,5 @@
 using Gateway.Sessions;
+using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Sessions;
 
@@ -12,7 +13,7 @@ public sealed class InMemorySessionStoreTests
     [Fact]
     public async Task A_record_round_trips_with_every_field()
     {
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
 
         await _store.AddAsync(session);
         var loaded = await _store.GetAsync("s-1");
@@ -31,11 +32,11 @@ public sealed class InMemorySessionStoreTests
     [Fact]
     public async Task Listing_returns_only_that_organizations_sessions_ordered_by_start()
     {
-        var late = Session("s-late", "acme", T0.AddSeconds(2));
-        var early = Session("s-early", "acme", T0);
-        var middle = Session("s-middle", "acme", T0.AddSeconds(1));
-        var other = Session("s-other", "globex", T0.AddSeconds(-5));
-        var otherCase = Session("s-case", "Acme", T0.AddSeconds(-4));
+        var late = TestSessions.Sample("s-late", "acme", T0.AddSeconds(2));
+        var early = TestSessions.Sample("s-early", "acme", T0);
+        var middle = TestSessions.Sample("s-middle", "acme", T0.AddSeconds(1));
+        var other = TestSessions.Sample("s-other", "globex", T0.AddSeconds(-5));
+        var otherCase = TestSessions.Sample("s-case", "Acme", T0.AddSeconds(-4));
         foreach (var session in new[] { late, early, other, otherCase, middle })
         {
             await _store.AddAsync(session);
@@ -50,8 +51,8 @@ public sealed class InMemorySessionStoreTests
     public async Task Starts_in_different_offsets_are_ordered_by_instant()
     {
         // 12:00+02:00 is 10:00 UTC, before 11:00+00:00 although its clock reading is later.
-        var first = Session("s-first", "acme", new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.FromHours(2)));
-        var second = Session("s-second", "acme", new DateTimeOffset(2025, 1, 1, 11, 0, 0, TimeSpan.Zero));
+        var first = TestSessions.Sample("s-first", "acme", new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.FromHours(2)));
+        var second = TestSessions.Sample("s-second", "acme", new DateTimeOffset(2025, 1, 1, 11, 0, 0, TimeSpan.Zero));
         await _store.AddAsync(second);
         await _store.AddAsync(first);
 
@@ -61,8 +62,8 @@ public sealed class InMemorySessionStoreTests
     [Fact]
     public async Task Removing_a_record_drops_it_from_get_and_list()
     {
-        var kept = Session("s-kept", "acme", T0);
-        var removed = Session("s-removed", "acme", T0.AddSeconds(1));
+        var kept = TestSessions.Sample("s-kept", "acme", T0);
+        var removed = TestSessions.Sample("s-removed", "acme", T0.AddSeconds(1));
         await _store.AddAsync(kept);
         await _store.AddAsync(removed);
 
@@ -76,8 +77,8 @@ public sealed class InMemorySessionStoreTests
     [Fact]
     public async Task Adding_a_session_again_replaces_its_record()
     {
-        await _store.AddAsync(Session("s-1", "acme", T0));
-        var replacement = Session("s-1", "acme", T0) with { InstanceId = "bot-2", RegistryRevision = 18 };
+        await _store.AddAsync(TestSessions.Sample("s-1", "acme", T0));
+        var replacement = TestSessions.Sample("s-1", "acme", T0) with { InstanceId = "bot-2", RegistryRevision = 18 };
 
         await _store.AddAsync(replacement);
 
@@ -88,30 +89,13 @@ public sealed class InMemorySessionStoreTests
     [Fact]
     public async Task Records_have_no_lease_so_renewing_changes_nothing()
     {
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
         await _store.AddAsync(session);
 
-        await _store.RenewAsync([session, Session("s-unknown", "acme", T0)], CancellationToken.None);
+        await _store.RenewAsync([session, TestSessions.Sample("s-unknown", "acme", T0)], CancellationToken.None);
 
         Assert.Equal(session, await _store.GetAsync("s-1"));
         Assert.Null(await _store.GetAsync("s-unknown"));
         Assert.Equal([session], await _store.ListAsync("acme"));
     }
-
-    private static CallSession Session(string id, string org, DateTimeOffset started) => new()
-    {
-        SessionId = id,
-        Org = org,
-        Agent = "support",
-        InstanceId = "bot-1",
-        ReplicaId = "replica-a",
-        CallControlId = "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg",
-        CallSessionId = "ff55a038-6f5d-11ef-9692-02420aeffb1f",
-        StreamId = "32DE0DEA-53CB-4B21-89A4-9E1819C043BC",
-        From = "+13122010094",
-        To = "+13122123456",
-        Started = started,
-        RegistryRevision = 17,
-        RoutedBy = "url",
-    };
 }

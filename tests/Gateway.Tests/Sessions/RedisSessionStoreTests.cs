@@ -28,7 +28,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task A_record_round_trips_with_every_field()
     {
         var (store, _) = await ConnectAsync();
-        var session = Session("s-1", "acme", T0.AddTicks(1234567));
+        var session = TestSessions.Sample("s-1", "acme", T0.AddTicks(1234567));
 
         await store.AddAsync(session);
         var loaded = await store.GetAsync("s-1");
@@ -42,7 +42,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task A_record_without_the_optional_call_fields_round_trips()
     {
         var (store, _) = await ConnectAsync();
-        var session = Session("s-1", "acme", T0) with { CallControlId = null, CallSessionId = null, StreamId = null, From = null, To = null };
+        var session = TestSessions.Sample("s-1", "acme", T0) with { CallControlId = null, CallSessionId = null, StreamId = null, From = null, To = null };
 
         await store.AddAsync(session);
 
@@ -62,10 +62,10 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Listing_returns_only_that_organizations_sessions_ordered_by_start()
     {
         var (store, _) = await ConnectAsync();
-        var late = Session("s-late", "acme", T0.AddSeconds(2));
-        var early = Session("s-early", "acme", T0);
-        var middle = Session("s-middle", "acme", T0.AddSeconds(1));
-        var other = Session("s-other", "globex", T0.AddSeconds(-5));
+        var late = TestSessions.Sample("s-late", "acme", T0.AddSeconds(2));
+        var early = TestSessions.Sample("s-early", "acme", T0);
+        var middle = TestSessions.Sample("s-middle", "acme", T0.AddSeconds(1));
+        var other = TestSessions.Sample("s-other", "globex", T0.AddSeconds(-5));
         foreach (var session in new[] { late, early, other, middle })
         {
             await store.AddAsync(session);
@@ -81,7 +81,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     {
         var (writer, _) = await ConnectAsync();
         var (reader, _) = await ConnectAsync();
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
 
         await writer.AddAsync(session);
 
@@ -93,8 +93,8 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Removing_a_record_drops_it_from_get_list_and_the_index()
     {
         var (store, redis) = await ConnectAsync();
-        var kept = Session("s-kept", "acme", T0);
-        var removed = Session("s-removed", "acme", T0.AddSeconds(1));
+        var kept = TestSessions.Sample("s-kept", "acme", T0);
+        var removed = TestSessions.Sample("s-removed", "acme", T0.AddSeconds(1));
         await store.AddAsync(kept);
         await store.AddAsync(removed);
 
@@ -109,9 +109,9 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task An_index_entry_whose_record_is_gone_is_skipped()
     {
         var (store, redis) = await ConnectAsync();
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
         await store.AddAsync(session);
-        await store.AddAsync(Session("s-2", "acme", T0.AddSeconds(1)));
+        await store.AddAsync(TestSessions.Sample("s-2", "acme", T0.AddSeconds(1)));
 
         await redis.GetDatabase().KeyDeleteAsync(Keys.Session("s-2"));
 
@@ -122,7 +122,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Without_renewal_a_record_expires_with_its_lease_and_leaves_the_listing()
     {
         var (store, redis) = await ConnectAsync(lease: TimeSpan.FromSeconds(1));
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
         await store.AddAsync(session);
 
         var database = redis.GetDatabase();
@@ -140,8 +140,8 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Renewing_keeps_a_record_past_its_original_lease()
     {
         var (store, redis) = await ConnectAsync(lease: TimeSpan.FromSeconds(1));
-        var renewed = Session("s-renewed", "acme", T0);
-        var abandoned = Session("s-abandoned", "acme", T0.AddSeconds(1));
+        var renewed = TestSessions.Sample("s-renewed", "acme", T0);
+        var abandoned = TestSessions.Sample("s-abandoned", "acme", T0.AddSeconds(1));
         await store.AddAsync(renewed);
         await store.AddAsync(abandoned);
 
@@ -162,7 +162,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Renewing_a_removed_record_does_not_bring_it_back()
     {
         var (store, redis) = await ConnectAsync();
-        var session = Session("s-1", "acme", T0);
+        var session = TestSessions.Sample("s-1", "acme", T0);
         await store.AddAsync(session);
         await store.RemoveAsync(session);
 
@@ -180,13 +180,13 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         try
         {
             var (store, redis) = await ConnectAsync(server.ConnectionString);
-            var session = Session("s-1", "acme", T0);
+            var session = TestSessions.Sample("s-1", "acme", T0);
             await store.AddAsync(session);
 
             await server.StopAsync();
             await Wait.UntilAsync(() => !redis.IsConnected, "the multiplexer notices Redis is gone");
 
-            await store.AddAsync(Session("s-2", "acme", T0));
+            await store.AddAsync(TestSessions.Sample("s-2", "acme", T0));
             await store.RemoveAsync(session);
         }
         finally
@@ -205,21 +205,4 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         var store = new RedisSessionStore(redis, Keys, Options.Create(options), TimeProvider.System, NullLogger<RedisSessionStore>.Instance);
         return (store, redis);
     }
-
-    private static CallSession Session(string id, string org, DateTimeOffset started) => new()
-    {
-        SessionId = id,
-        Org = org,
-        Agent = "support",
-        InstanceId = "bot-1",
-        ReplicaId = "replica-a",
-        CallControlId = "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg",
-        CallSessionId = "ff55a038-6f5d-11ef-9692-02420aeffb1f",
-        StreamId = "32DE0DEA-53CB-4B21-89A4-9E1819C043BC",
-        From = "+13122010094",
-        To = "+13122123456",
-        Started = started,
-        RegistryRevision = 17,
-        RoutedBy = "start_frame",
-    };
 }

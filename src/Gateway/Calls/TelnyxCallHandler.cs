@@ -133,6 +133,8 @@ public sealed partial class TelnyxCallHandler(
             return;
         }
 
+        // Routed on the registry as it is now, not as it was at the upgrade up to a handshake timeout ago.
+        snapshot = registry.Current;
         RegisteredAgent? agent = null;
         var rejection = handshake.Start.ServiceHost is { } serviceHost
             ? Resolve(snapshot, serviceHost, body, out agent)

@@ -181,6 +181,8 @@ public sealed partial class TelnyxCallHandler(
             return;
         }
 
+        // The frames are with the bot: their buffer goes back to the pool now rather than at the end of the call.
+        handshake.Dispose();
         call.Session = new CallSession
         {
             SessionId = call.SessionId,

@@ -43,22 +43,20 @@ public sealed class CallerHandshake : IDisposable
     public static async Task<HandshakeResult> ReadAsync(WebSocket caller, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
-        var owned = true;
+        var buffer = new FrameBuffer(maxBytes);
         try
         {
-            var first = await ReadFrameAsync(caller, buffer.AsMemory(0, maxBytes), maxBytes);
+            var first = await ReadFrameAsync(caller, buffer);
             if (first.Failure is { } firstFailure)
             {
                 return firstFailure;
             }
 
             var connectedLength = 0;
-            var startLength = first.Length;
             if (first.Event == "connected")
             {
-                connectedLength = first.Length;
-                var second = await ReadFrameAsync(caller, buffer.AsMemory(connectedLength, maxBytes - connectedLength), maxBytes);
+                connectedLength = buffer.Length;
+                var second = await ReadFrameAsync(caller, buffer);
                 if (second.Failure is { } secondFailure)
                 {
                     return secondFailure;
@@ -68,22 +66,20 @@ public sealed class CallerHandshake : IDisposable
                 {
                     return HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"expected a start frame after connected, got '{second.Event}'");
                 }
-
-                startLength = second.Length;
             }
             else if (first.Event != "start")
             {
                 return HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"expected a connected or start frame, got '{first.Event}'");
             }
 
-            var start = StartFrame.TryParse(buffer.AsMemory(connectedLength, startLength));
+            var startLength = buffer.Length - connectedLength;
+            var start = StartFrame.TryParse(buffer.Array.AsMemory(connectedLength, startLength));
             if (start is null)
             {
                 return HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, "start frame lacks stream_id or its start object");
             }
 
-            owned = false;
-            return HandshakeResult.Success(new CallerHandshake(buffer, connectedLength, startLength, start));
+            return HandshakeResult.Success(new CallerHandshake(buffer.Detach(), connectedLength, startLength, start));
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -91,46 +87,98 @@ public sealed class CallerHandshake : IDisposable
         }
         finally
         {
-            if (owned)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            buffer.Dispose();
         }
     }
 
-    private static async Task<FrameRead> ReadFrameAsync(WebSocket caller, Memory<byte> space, int maxBytes)
+    /// <summary>Appends one whole frame to the buffer and reads its <c>event</c>.</summary>
+    private static async Task<FrameRead> ReadFrameAsync(WebSocket caller, FrameBuffer buffer)
     {
-        var count = 0;
+        var frameStart = buffer.Length;
         while (true)
         {
-            if (count == space.Length)
+            if (!buffer.TryMakeRoom())
             {
-                return new FrameRead(null, 0, HandshakeResult.Fail(WebSocketCloseStatus.MessageTooBig, $"first frames exceed {maxBytes} bytes"));
+                return new FrameRead(null, HandshakeResult.Fail(WebSocketCloseStatus.MessageTooBig, $"first frames exceed {buffer.MaxBytes} bytes"));
             }
 
-            var received = await caller.ReceiveAsync(space[count..], CancellationToken.None);
+            var received = await caller.ReceiveAsync(buffer.Free, CancellationToken.None);
             switch (received.MessageType)
             {
                 case WebSocketMessageType.Close:
-                    return new FrameRead(null, 0, HandshakeResult.Gone());
+                    return new FrameRead(null, HandshakeResult.Gone());
                 case WebSocketMessageType.Binary:
-                    return new FrameRead(null, 0, HandshakeResult.Fail(WebSocketCloseStatus.InvalidMessageType, "expected Telnyx JSON text frames, got a binary frame"));
+                    return new FrameRead(null, HandshakeResult.Fail(WebSocketCloseStatus.InvalidMessageType, "expected Telnyx JSON text frames, got a binary frame"));
             }
 
-            count += received.Count;
+            buffer.Length += received.Count;
             if (received.EndOfMessage)
             {
                 break;
             }
         }
 
-        var name = StartFrame.ReadEvent(space.Span[..count]);
+        var name = StartFrame.ReadEvent(buffer.Array.AsSpan(frameStart, buffer.Length - frameStart));
         return name is null
-            ? new FrameRead(null, 0, HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, "first frame is not Telnyx JSON with an event"))
-            : new FrameRead(name, count, null);
+            ? new FrameRead(null, HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, "first frame is not Telnyx JSON with an event"))
+            : new FrameRead(name, null);
     }
 
-    private readonly record struct FrameRead(string? Event, int Length, HandshakeResult? Failure);
+    /// <summary>
+    /// A pooled buffer that starts small (Telnyx's first frames are under 1 KiB) and grows up to the limit only for a
+    /// stream that needs it, so a call's setup does not borrow the whole limit.
+    /// </summary>
+    private sealed class FrameBuffer(int maxBytes) : IDisposable
+    {
+        private const int InitialBytes = 2048;
+
+        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBytes, maxBytes));
+
+        public int Length { get; set; }
+
+        public int MaxBytes => maxBytes;
+
+        public Memory<byte> Free => Array.AsMemory(Length, Math.Min(Array.Length, maxBytes) - Length);
+
+        /// <summary>False when the limit is reached.</summary>
+        public bool TryMakeRoom()
+        {
+            if (Length < Math.Min(Array.Length, maxBytes))
+            {
+                return true;
+            }
+
+            if (Length >= maxBytes)
+            {
+                return false;
+            }
+
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, Array.Length * 2));
+            Array.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Array);
+            Array = larger;
+            return true;
+        }
+
+        /// <summary>Hands the array over to a handshake, which returns it to the pool.</summary>
+        public byte[] Detach()
+        {
+            var array = Array;
+            Array = [];
+            return array;
+        }
+
+        public void Dispose()
+        {
+            if (Array.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Array);
+                Array = [];
+            }
+        }
+    }
+
+    private readonly record struct FrameRead(string? Event, HandshakeResult? Failure);
 }
 
 /// <summary>The handshake, or the close code and reason that answer a stream that is not Telnyx's.</summary>

@@ -10,6 +10,20 @@ public sealed class MediaPathTests
 {
     private static readonly AgentKey Support = new("acme", "support");
 
+    [Fact]
+    public async Task A_start_frame_of_tens_of_kilobytes_crosses_verbatim()
+    {
+        await using var bot = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.PutAgentAsync("acme", "support", ("bot-1", bot.WsUri, 1));
+        var call = TelnyxCallInfo.CreateRandom(new Dictionary<string, string> { ["context"] = new string('c', 40_000) });
+
+        await using var live = await TestCalls.ConnectAsync(gateway, bot, call: call);
+
+        Assert.True(TelnyxFrames.Start(call).Length > 40_000);
+        Assert.Equal(call.CallControlId, Assert.Single(await gateway.Sessions.ListAsync("acme")).CallControlId);
+    }
+
     [Theory]
     [MemberData(nameof(GatewayModes.Both), MemberType = typeof(GatewayModes))]
     public async Task Frames_cross_verbatim_in_order_both_ways(GatewayMode mode)

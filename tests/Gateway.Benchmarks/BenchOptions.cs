@@ -1,0 +1,185 @@
+using System.Globalization;
+
+namespace Gateway.Benchmarks;
+
+/// <summary>The benchmark's command line.</summary>
+internal sealed record BenchOptions(
+    int Calls,
+    double Seconds,
+    double RampSeconds,
+    int PayloadBytes,
+    IReadOnlyList<string> Targets,
+    string? JsonPath,
+    bool Quick,
+    string Bot,
+    bool KeepTemp,
+    string? RepositoryRoot)
+{
+    public const string Usage = """
+        Benchmarks the gateway against nginx, HAProxy and a direct connection to the bots, on loopback, in one run.
+        Starts a private redis-server, two echo bots, then each target in turn; drives simulated Telnyx calls
+        (connected, start, 20 ms PCMU media frames at 50 frames/s per call, each echoed by the bot, stop) and prints a
+        markdown table. Normally run as `bash tests/bench.sh [options]`, which installs and builds what it needs.
+
+        usage: Gateway.Benchmarks [options]
+          --calls <n>            concurrent calls per target (default 400)
+          --seconds <s>          measured steady state: seconds during which every call streams (default 30)
+          --ramp-seconds <s>     call starts spread over this many seconds before it (default 5)
+          --payload-bytes <b>    audio bytes per media frame, at least 4 (default 160: 20 ms of 8 kHz PCMU)
+          --targets <list>       comma-separated, in order: direct,nginx,haproxy,gateway (default all four)
+          --json <path>          full results (default artifacts/bench/bench-<timestamp>.json)
+          --bot <lean|sample>    lean: this tool's allocation-free echo bot (default); sample: src/Gateway.SampleBot
+          --keep-temp            keep the temporary directory (configs, logs) even when everything went well
+          --repo <dir>           repository root whose Release builds to run (default: found above this program)
+          --quick                CI smoke: 10 calls, 3 s, 1 s ramp (explicit options still win); exits 1 on any
+                                 failed call, lost frame or failed routing check
+          --help                 show this text
+
+          bot --port <n>         (internal) run one echo bot on 127.0.0.1:<n>
+
+        Each call starts on the ramp and streams until the end of the measured window, which opens one second after
+        the ramp. CPU and memory are read from /proc over that window; the echo round trip is over every frame.
+        exit codes: 0 done (failed calls are reported, not fatal), 1 a target could not run at all (or, with --quick,
+        a call failed, a frame was lost or a routing check failed), 2 bad arguments, 130 interrupted
+        """;
+
+    public static readonly IReadOnlyList<string> AllTargets = ["direct", "nginx", "haproxy", "gateway"];
+
+    /// <summary>Parses <paramref name="args"/>; null with an <paramref name="error"/> when they make no sense.</summary>
+    public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error, out bool helpRequested)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        int? calls = null;
+        double? seconds = null;
+        double? ramp = null;
+        var payload = 160;
+        IReadOnlyList<string> targets = AllTargets;
+        string? json = null;
+        var quick = false;
+        var bot = "lean";
+        var keepTemp = false;
+        string? repository = null;
+        helpRequested = false;
+        error = null;
+
+        for (var i = 0; i < args.Count && error is null; i++)
+        {
+            var name = args[i];
+            switch (name)
+            {
+                case "--help" or "-h":
+                    helpRequested = true;
+                    return null;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--keep-temp":
+                    keepTemp = true;
+                    break;
+                case "--calls":
+                    error = Value(args, ref i, out var callsText) ?? ParseCount(name, callsText, 1, 5000, out calls);
+                    break;
+                case "--seconds":
+                    error = Value(args, ref i, out var secondsText) ?? ParseSeconds(name, secondsText, 0.5, out seconds);
+                    break;
+                case "--ramp-seconds":
+                    error = Value(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
+                    break;
+                case "--payload-bytes":
+                    error = Value(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
+                    break;
+                case "--targets":
+                    error = Value(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
+                    break;
+                case "--json":
+                    error = Value(args, ref i, out var jsonText);
+                    json = jsonText;
+                    break;
+                case "--bot":
+                    error = Value(args, ref i, out bot) ?? (bot is "lean" or "sample" ? null : $"--bot must be lean or sample, not '{bot}'");
+                    break;
+                case "--repo":
+                    error = Value(args, ref i, out var repositoryText);
+                    repository = repositoryText;
+                    break;
+                default:
+                    error = $"unknown argument '{name}'";
+                    break;
+            }
+        }
+
+        if (error is not null)
+        {
+            return null;
+        }
+
+        // --quick sets the small run; an explicit option still wins.
+        return new BenchOptions(
+            calls ?? (quick ? 10 : 400),
+            seconds ?? (quick ? 3 : 30),
+            ramp ?? (quick ? 1 : 5),
+            payload,
+            targets,
+            json,
+            quick,
+            bot,
+            keepTemp,
+            repository);
+    }
+
+    private static string? Value(IReadOnlyList<string> args, ref int i, out string value)
+    {
+        var name = args[i];
+        if (i + 1 >= args.Count)
+        {
+            value = string.Empty;
+            return $"{name} needs a value";
+        }
+
+        value = args[++i];
+        return null;
+    }
+
+    private static string? ParseInt(string name, string text, int minimum, int maximum, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= minimum && value <= maximum
+            ? null
+            : $"{name} must be a whole number from {minimum} to {maximum}, not '{text}'";
+
+    private static string? ParseCount(string name, string text, int minimum, int maximum, out int? value)
+    {
+        var error = ParseInt(name, text, minimum, maximum, out var parsed);
+        value = parsed;
+        return error;
+    }
+
+    private static string? ParseSeconds(string name, string text, double minimum, out double? value)
+    {
+        value = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed)
+            && parsed >= minimum && parsed <= 3600
+                ? parsed
+                : null;
+        return value is null
+            ? $"{name} must be a number of seconds from {minimum.ToString(CultureInfo.InvariantCulture)} to 3600, not '{text}'"
+            : null;
+    }
+
+    private static string? ParseTargets(string text, out IReadOnlyList<string> targets)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => name.ToLowerInvariant())
+            .ToArray();
+        targets = names;
+        if (names.Length == 0)
+        {
+            return "--targets needs at least one of direct,nginx,haproxy,gateway";
+        }
+
+        var unknown = names.FirstOrDefault(name => !AllTargets.Contains(name));
+        if (unknown is not null)
+        {
+            return $"--targets: unknown target '{unknown}' (known: {string.Join(',', AllTargets)})";
+        }
+
+        return names.Distinct().Count() == names.Length ? null : "--targets names a target twice";
+    }
+}

@@ -1,0 +1,119 @@
+namespace Gateway.Benchmarks;
+
+/// <summary>Everything one run measured; serialized whole into the JSON file.</summary>
+internal sealed record BenchReport(
+    string Date,
+    MachineInfo Machine,
+    string Command,
+    IReadOnlyDictionary<string, string> Versions,
+    BenchSettings Settings,
+    IReadOnlyList<TargetResult> Targets,
+    Ratios Ratios,
+    string? Interrupted);
+
+internal sealed record MachineInfo(int Cores, string CpuModel, string Kernel, string Runtime, long MemoryBytes, string LoadAverageAtStart);
+
+internal sealed record BenchSettings(
+    int Calls,
+    double Seconds,
+    double RampSeconds,
+    double SettleSeconds,
+    int PayloadBytes,
+    int FramesPerSecondPerCall,
+    string Bot,
+    bool Quick,
+    IReadOnlyList<string> Targets);
+
+/// <summary>One target's figures; <see cref="Error"/> set (and the figures null) when it could not run at all.</summary>
+internal sealed record TargetResult(
+    string Name,
+    string Description,
+    string? Error,
+    string? Url,
+    int CallsOk,
+    int CallsFailed,
+    IReadOnlyDictionary<string, int> Failures,
+    string? WarmUp,
+    long MediaFramesSent,
+    long EchoesReceived,
+    long FramesLost,
+    long DuplicateEchoes,
+    long UnmatchedEchoes,
+    double ScheduledFramesPerSecond,
+    double? AchievedFramesPerSecond,
+    double? EchoesPerSecond,
+    Percentiles EchoRoundTripMs,
+    Percentiles EchoRoundTripWindowMs,
+    Percentiles SetupMs,
+    WindowMeasure? Window,
+    ProxyMemory? Memory)
+{
+    /// <summary>Whether an unknown serviceHost is refused; null for direct, which has nothing to route.</summary>
+    public RoutingCheck? Routing { get; init; }
+}
+
+/// <summary>The outcome of the unknown-agent probe.</summary>
+internal sealed record RoutingCheck(bool Ok, string Text);
+
+/// <summary>Nearest-rank percentiles in milliseconds; null without samples.</summary>
+internal sealed record Percentiles(long Samples, double? P50, double? P99, double? P999, double? Max)
+{
+    public static readonly Percentiles None = new(0, null, null, null, null);
+
+    /// <summary>From durations in timestamp ticks; sorts <paramref name="ticks"/> in place.</summary>
+    public static Percentiles FromTicks(long[] ticks, long frequency)
+    {
+        ArgumentNullException.ThrowIfNull(ticks);
+        if (ticks.Length == 0)
+        {
+            return None;
+        }
+
+        Array.Sort(ticks);
+        double Ms(long value) => value * 1000.0 / frequency;
+        double At(double percent)
+        {
+            // The same nearest-rank rule as the simulator's LoadSummary.Percentile.
+            var rank = (int)Math.Ceiling(percent / 100 * ticks.Length);
+            return Ms(ticks[Math.Clamp(rank - 1, 0, ticks.Length - 1)]);
+        }
+
+        return new Percentiles(ticks.Length, At(50), At(99), At(99.9), Ms(ticks[^1]));
+    }
+}
+
+/// <summary>What /proc said over the steady window, when every call was streaming.</summary>
+internal sealed record WindowMeasure(
+    double Seconds,
+    long MediaFramesSent,
+    long EchoesReceived,
+    long FramesRelayed,
+    double? ProxyCpuSeconds,
+    double? ProxyCpuPercentOfCore,
+    double? ProxyCpuMicrosecondsPerFrame,
+    IReadOnlyList<int> ProxyPids,
+    double BotsCpuPercentOfCore,
+    double RedisCpuPercentOfCore,
+    double LoadToolCpuPercentOfCore,
+    double MachineBusyPercent,
+    double InterruptCpuPercentOfCore,
+    double OtherCpuPercentOfCore);
+
+/// <summary>
+/// Resident memory of the proxy's processes: as started (before the first call), idle after the warm-up, and at the end
+/// of the steady window. <see cref="BytesPerCall"/> is from the first; <see cref="BytesPerCallAfterWarmUp"/> leaves out
+/// one-time growth, and for a garbage-collected heap also memory the warm-up's calls left committed. The table shows both.
+/// </summary>
+internal sealed record ProxyMemory(
+    long BaselineRssBytes,
+    long WarmedUpRssBytes,
+    long SteadyRssBytes,
+    double BytesPerCall,
+    double BytesPerCallAfterWarmUp);
+
+/// <summary>The two headline comparisons; null when a target they need did not run.</summary>
+internal sealed record Ratios(
+    double? GatewayCpuPerFrameOverNginx,
+    double? GatewayAddedP99OverNginxAddedP99,
+    double? GatewayCpuPerFrameOverHaProxy,
+    double? GatewayAddedP99OverHaProxyAddedP99);

@@ -13,7 +13,9 @@ public static class GatewayApplication
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        SocketScheduling.PreferInlineCompletions();
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = SocketScheduling.InlineCompletions);
         configure?.Invoke(builder);
         builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddProblemDetails();

@@ -83,7 +83,10 @@ public sealed class ReplicaTests : IAsyncLifetime
         await using var live = await TestCalls.ConnectAsync(_first, _bot);
         await using var newBot = await BotServer.StartAsync();
 
-        await _first.PutAgentAsync("acme", "support", ("bot-2", newBot.WsUri, 1));
+        var revision = await _first.PutAgentAsync("acme", "support", ("bot-2", newBot.WsUri, 1));
+        await Wait.UntilAsync(
+            () => _second.Registry.Current.TryGet(Support, out var agent) && agent.Revision == revision,
+            "the second replica sees the move");
         var media = TelnyxFrames.Media(live.Call, 2, 1, 0, TelnyxFrames.SilenceFrame(1));
         await live.Telnyx.SendTextAsync(media);
 

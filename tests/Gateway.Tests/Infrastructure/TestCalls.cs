@@ -23,8 +23,12 @@ public static class TestCalls
 
     public static async Task<ReceivedFrame> ReceiveAsync(TelnyxCallClient telnyx) => await telnyx.ReceiveAsync(Wait.Token());
 
-    /// <summary>Places a call through the gateway and waits until the bot holds its connected and start frames.</summary>
-    public static async Task<LiveTestCall> ConnectAsync(GatewayHost gateway, BotServer bot, string query = SupportQuery, TelnyxCallInfo? call = null)
+    /// <summary>
+    /// Places a call through the gateway and waits until the bot holds its connected and start frames and, unless
+    /// <paramref name="awaitSessionRecord"/> is false (Redis down), until the gateway's session record can be read.
+    /// </summary>
+    public static async Task<LiveTestCall> ConnectAsync(
+        GatewayHost gateway, BotServer bot, string query = SupportQuery, TelnyxCallInfo? call = null, bool awaitSessionRecord = true)
     {
         call ??= TelnyxCallInfo.CreateRandom();
         var telnyx = await DialAsync(gateway.CallUri(query));
@@ -32,6 +36,14 @@ public static class TestCalls
         var botCall = await bot.NextCallAsync();
         Assert.Equal(TelnyxFrames.Connected(), (await botCall.ReceiveAsync()).Payload);
         Assert.Equal(TelnyxFrames.Start(call), (await botCall.ReceiveAsync()).Payload);
+
+        // The gateway writes the session record beside the relay, not before it: wait until it can be read.
+        var sessionId = botCall.Headers["X-Daily-Session-Id"];
+        if (awaitSessionRecord)
+        {
+            await Wait.UntilAsync(async () => await gateway.Sessions.GetAsync(sessionId) is not null, $"session {sessionId} is recorded");
+        }
+
         return new LiveTestCall(telnyx, botCall, call);
     }
 

@@ -167,7 +167,7 @@ public sealed class CallRunner(TimeProvider timeProvider, Action<string>? trace 
                 {
                     recorder.Closed(frame.CloseStatus, frame.CloseDescription);
                     Trace($"← close {CloseText(frame.CloseStatus, frame.CloseDescription)}");
-                    await AnswerCloseAsync(client, frame, cancellationToken);
+                    await client.AnswerCloseAsync(frame, cancellationToken);
                     return;
                 }
 
@@ -191,20 +191,6 @@ public sealed class CallRunner(TimeProvider timeProvider, Action<string>? trace 
         {
             await receiverDone.CancelAsync();
         }
-    }
-
-    private static async Task AnswerCloseAsync(TelnyxCallClient client, ReceivedFrame close, CancellationToken cancellationToken)
-    {
-        // When this side started the close handshake, the socket is already closed and there is nothing to answer.
-        if (client.State != WebSocketState.CloseReceived)
-        {
-            return;
-        }
-
-        // Echoing the peer's code is what the RFC suggests; a close without a code can only be answered without one.
-        var status = close.CloseStatus ?? WebSocketCloseStatus.Empty;
-        var reason = close.CloseStatus is null ? string.Empty : close.CloseDescription ?? string.Empty;
-        await client.CloseOutputAsync(status, reason, cancellationToken);
     }
 
     private void Observe(ReceivedFrame frame, CallRecorder recorder)

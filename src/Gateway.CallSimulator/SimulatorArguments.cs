@@ -55,22 +55,22 @@ internal sealed record SimulatorArguments(
                     quiet = true;
                     break;
                 case "--url":
-                    error = Value(args, ref i, out var urlText) ?? ParseUrl(urlText, out url);
+                    error = CommandLine.TakeValue(args, ref i, out var urlText) ?? ParseUrl(urlText, out url);
                     break;
                 case "--seconds":
-                    error = Value(args, ref i, out var secondsText) ?? ParsePositive(name, secondsText, out seconds);
+                    error = CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParsePositive(name, secondsText, out seconds);
                     break;
                 case "--ramp-seconds":
-                    error = Value(args, ref i, out var rampText) ?? ParseNonNegative(name, rampText, out rampSeconds);
+                    error = CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseNonNegative(name, rampText, out rampSeconds);
                     break;
                 case "--calls":
-                    error = Value(args, ref i, out var callsText) ?? ParseCount(callsText, out calls);
+                    error = CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(callsText, out calls);
                     break;
                 case "--param":
-                    error = Value(args, ref i, out var parameterText) ?? AddPair(name, parameterText, parameters);
+                    error = CommandLine.TakeValue(args, ref i, out var parameterText) ?? AddPair(name, parameterText, parameters);
                     break;
                 case "--header":
-                    error = Value(args, ref i, out var headerText) ?? AddPair(name, headerText, headers);
+                    error = CommandLine.TakeValue(args, ref i, out var headerText) ?? AddPair(name, headerText, headers);
                     break;
                 default:
                     error = $"unknown argument '{name}'";
@@ -81,19 +81,6 @@ internal sealed record SimulatorArguments(
         return error is null
             ? new SimulatorArguments(url, TimeSpan.FromSeconds(seconds), calls, TimeSpan.FromSeconds(rampSeconds), parameters, headers, quiet)
             : null;
-    }
-
-    private static string? Value(IReadOnlyList<string> args, ref int i, out string value)
-    {
-        var name = args[i];
-        if (i + 1 >= args.Count)
-        {
-            value = string.Empty;
-            return $"{name} needs a value";
-        }
-
-        value = args[++i];
-        return null;
     }
 
     private static string? ParseUrl(string text, out Uri url)

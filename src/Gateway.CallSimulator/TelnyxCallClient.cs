@@ -144,6 +144,22 @@ public sealed class TelnyxCallClient : IAsyncDisposable
     }
 
     /// <summary>Drops the connection with no close frame, as a crashed or cut-off peer would.</summary>
+    /// <summary>
+    /// Completes a close handshake the other side started, echoing its code and reason as RFC 6455 suggests; a close
+    /// without a code can only be answered without one. Does nothing when this side started the close.
+    /// </summary>
+    public async Task AnswerCloseAsync(ReceivedFrame close, CancellationToken cancellationToken = default)
+    {
+        if (State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+
+        var status = close.CloseStatus ?? WebSocketCloseStatus.Empty;
+        var reason = close.CloseStatus is null ? string.Empty : close.CloseDescription ?? string.Empty;
+        await CloseOutputAsync(status, reason, cancellationToken);
+    }
+
     public void Abort() => _socket.Abort();
 
     public ValueTask DisposeAsync()

@@ -178,7 +178,7 @@ internal sealed class BenchCall
                         Fail($"closed with {CallRunnerText.Close(frame.CloseStatus, frame.CloseDescription)}");
                     }
 
-                    await AnswerCloseAsync(client, frame, cancellationToken);
+                    await client.AnswerCloseAsync(frame, cancellationToken);
                     return;
                 }
 
@@ -233,18 +233,6 @@ internal sealed class BenchCall
         _echoAt[index] = receivedAt;
         Volatile.Write(ref _echoes, _echoes + 1);
         _counters.EchoReceived();
-    }
-
-    private static async Task AnswerCloseAsync(TelnyxCallClient client, ReceivedFrame close, CancellationToken cancellationToken)
-    {
-        if (client.State != WebSocketState.CloseReceived)
-        {
-            return;
-        }
-
-        var status = close.CloseStatus ?? WebSocketCloseStatus.Empty;
-        var reason = close.CloseStatus is null ? string.Empty : close.CloseDescription ?? string.Empty;
-        await client.CloseOutputAsync(status, reason, cancellationToken);
     }
 
     /// <summary>Keeps the first failure: later ones are usually its consequences.</summary>

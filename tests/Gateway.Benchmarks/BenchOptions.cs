@@ -1,3 +1,4 @@
+using Gateway.CallSimulator;
 using System.Globalization;
 
 namespace Gateway.Benchmarks;
@@ -77,29 +78,29 @@ internal sealed record BenchOptions(
                     keepTemp = true;
                     break;
                 case "--calls":
-                    error = Value(args, ref i, out var callsText) ?? ParseCount(name, callsText, 1, 5000, out calls);
+                    error = CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(name, callsText, 1, 5000, out calls);
                     break;
                 case "--seconds":
-                    error = Value(args, ref i, out var secondsText) ?? ParseSeconds(name, secondsText, 0.5, out seconds);
+                    error = CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParseSeconds(name, secondsText, 0.5, out seconds);
                     break;
                 case "--ramp-seconds":
-                    error = Value(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
+                    error = CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
                     break;
                 case "--payload-bytes":
-                    error = Value(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
+                    error = CommandLine.TakeValue(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
                     break;
                 case "--targets":
-                    error = Value(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
+                    error = CommandLine.TakeValue(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
                     break;
                 case "--json":
-                    error = Value(args, ref i, out var jsonText);
+                    error = CommandLine.TakeValue(args, ref i, out var jsonText);
                     json = jsonText;
                     break;
                 case "--bot":
-                    error = Value(args, ref i, out bot) ?? (bot is "lean" or "sample" ? null : $"--bot must be lean or sample, not '{bot}'");
+                    error = CommandLine.TakeValue(args, ref i, out bot) ?? (bot is "lean" or "sample" ? null : $"--bot must be lean or sample, not '{bot}'");
                     break;
                 case "--repo":
-                    error = Value(args, ref i, out var repositoryText);
+                    error = CommandLine.TakeValue(args, ref i, out var repositoryText);
                     repository = repositoryText;
                     break;
                 default:
@@ -125,19 +126,6 @@ internal sealed record BenchOptions(
             bot,
             keepTemp,
             repository);
-    }
-
-    private static string? Value(IReadOnlyList<string> args, ref int i, out string value)
-    {
-        var name = args[i];
-        if (i + 1 >= args.Count)
-        {
-            value = string.Empty;
-            return $"{name} needs a value";
-        }
-
-        value = args[++i];
-        return null;
     }
 
     private static string? ParseInt(string name, string text, int minimum, int maximum, out int value) =>

@@ -256,7 +256,7 @@ public sealed partial class TelnyxCallHandler(
     /// <summary>Closes the caller while the handshake read is still pending: that read receives the caller's answer.</summary>
     private async Task CloseWhileReadingAsync(WebSocket caller, Task<HandshakeResult> read, HandshakeResult result)
     {
-        await TryCloseOutputAsync(caller, result.CloseStatus, result.Reason);
+        await WebSocketClosing.TryCloseOutputAsync(caller, result.CloseStatus, result.Reason, _relay.CloseTimeout, time);
         using var closeCancel = new CancellationTokenSource();
         if (await Task.WhenAny(read, Task.Delay(_relay.CloseTimeout, time, closeCancel.Token)) != read)
         {
@@ -321,18 +321,6 @@ public sealed partial class TelnyxCallHandler(
         KeepAliveInterval = _relay.KeepAliveInterval,
         KeepAliveTimeout = _relay.KeepAliveInterval > TimeSpan.Zero ? _relay.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
     };
-
-    private static async Task TryCloseOutputAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
-    {
-        try
-        {
-            await socket.CloseOutputAsync(status, reason, CancellationToken.None);
-        }
-        catch (Exception e) when (e is WebSocketException or IOException or InvalidOperationException or ObjectDisposedException)
-        {
-            socket.Abort();
-        }
-    }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Session {SessionId}: refused ({Code}): {Detail}")]
     private static partial void LogRefused(ILogger logger, string sessionId, string code, string detail);

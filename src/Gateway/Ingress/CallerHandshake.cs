@@ -81,7 +81,7 @@ public sealed class CallerHandshake : IDisposable
 
             return HandshakeResult.Success(new CallerHandshake(buffer.Detach(), connectedLength, startLength, start));
         }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (Relay.WebSocketClosing.IsConnectionFailure(e))
         {
             return HandshakeResult.Gone();
         }

@@ -64,7 +64,7 @@ public sealed class CallRelay
     public async Task CloseAsync(WebSocketCloseStatus status, string reason)
     {
         Interlocked.Exchange(ref _closedByGateway, 1);
-        await Task.WhenAll(TryCloseOutputAsync(_caller, status, reason), TryCloseOutputAsync(_bot, status, reason));
+        await Task.WhenAll(CloseLegAsync(_caller, status, reason), CloseLegAsync(_bot, status, reason));
     }
 
     private async Task<PumpEnd> PumpAsync(Leg leg, WebSocket source, WebSocket destination, int maxMessageBytes)
@@ -107,7 +107,7 @@ public sealed class CallRelay
                     {
                         received = await source.ReceiveAsync(message.AsMemory(count, room), CancellationToken.None);
                     }
-                    catch (Exception e) when (IsConnectionFailure(e))
+                    catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
                     {
                         return await EndAsync(new PumpEnd(leg.Lost(), frames, bytes,
                             WebSocketCloseStatus.InternalServerError, $"{leg.Name()} connection lost"));
@@ -130,7 +130,7 @@ public sealed class CallRelay
                 {
                     await destination.SendAsync(message.AsMemory(0, count), received.MessageType, endOfMessage: true, CancellationToken.None);
                 }
-                catch (Exception e) when (IsConnectionFailure(e))
+                catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
                 {
                     return await EndAsync(new PumpEnd(leg.Other().Lost(), frames, bytes,
                         WebSocketCloseStatus.InternalServerError, $"{leg.Other().Name()} connection lost"));
@@ -154,8 +154,8 @@ public sealed class CallRelay
             if (end.End == CallEnd.MessageTooBig)
             {
                 await Task.WhenAll(
-                    TryCloseOutputAsync(source, status, end.CloseDescription),
-                    TryCloseOutputAsync(destination, status, end.CloseDescription));
+                    CloseLegAsync(source, status, end.CloseDescription),
+                    CloseLegAsync(destination, status, end.CloseDescription));
             }
             else if (end.End == leg.Other().Lost())
             {
@@ -166,33 +166,15 @@ public sealed class CallRelay
             {
                 // Our source closed or vanished: tell the destination (the peer's own code and reason, or 1011).
                 // When the destination had closed first, this completes its close handshake.
-                await TryCloseOutputAsync(destination, status, end.CloseDescription);
+                await CloseLegAsync(destination, status, end.CloseDescription);
             }
 
             return end;
         }
     }
 
-    private async Task TryCloseOutputAsync(WebSocket socket, WebSocketCloseStatus status, string? description)
-    {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
-        try
-        {
-            await socket.CloseOutputAsync(status, status == WebSocketCloseStatus.Empty ? null : description, timeout.Token);
-        }
-        catch (Exception e) when (IsConnectionFailure(e) || e is InvalidOperationException)
-        {
-            // The leg is already closing or gone; nothing more to tell it.
-        }
-    }
-
-    private static bool IsConnectionFailure(Exception e) =>
-        e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException;
+    private Task CloseLegAsync(WebSocket socket, WebSocketCloseStatus status, string? reason) =>
+        WebSocketClosing.TryCloseOutputAsync(socket, status, reason, _options.CloseTimeout, _time);
 
     private readonly record struct PumpEnd(CallEnd End, long Frames, long Bytes, WebSocketCloseStatus? CloseStatus, string? CloseDescription);
 }

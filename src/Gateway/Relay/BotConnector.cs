@@ -1,4 +1,6 @@
-using System.Net.WebSockets;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using Gateway.Claims;
 using Gateway.Ingress;
 using Gateway.Registry;
@@ -11,16 +13,12 @@ namespace Gateway.Relay;
 /// Opens the bot hop of a call: claims the least-loaded instance with room, connects to it, and when an instance
 /// refuses, releases it and tries the next one until the connect budget runs out.
 /// </summary>
-public sealed partial class BotConnector : IDisposable
+public sealed partial class BotConnector
 {
     private readonly IInstanceClaims _claims;
     private readonly RelayOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<BotConnector> _logger;
-
-    // One handler for every bot connection: WebSocket upgrades leave its pool, but the handler's settings and
-    // resolver are shared instead of built per call.
-    private readonly HttpMessageInvoker _invoker;
 
     public BotConnector(IInstanceClaims claims, IOptions<RelayOptions> options, TimeProvider time, ILogger<BotConnector> logger)
     {
@@ -29,13 +27,6 @@ public sealed partial class BotConnector : IDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            ConnectTimeout = _options.BotConnectTimeout,
-        });
     }
 
     public async Task<BotConnection> ConnectAsync(RegisteredAgent agent, string sessionId, SessionBody? body, CancellationToken cancellationToken)
@@ -59,21 +50,19 @@ public sealed partial class BotConnector : IDisposable
                     : CallRejection.BotUnreachable(agent.Key.ServiceHost));
             }
 
-            var socket = CreateSocket(agent, sessionId);
             using (var attempt = new CancellationTokenSource(_options.BotConnectTimeout, _time))
             using (var attemptOrBudget = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, budgetOrCaller.Token))
             {
                 try
                 {
-                    await socket.ConnectAsync(BotUri(claim.Instance.Url, body), _invoker, attemptOrBudget.Token);
+                    var socket = await BotHandshake.ConnectAsync(BotUri(claim.Instance.Url, body), BotHeaders(agent, sessionId), _options, attemptOrBudget.Token);
                     LogConnected(_logger, sessionId, agent.Key, claim.Instance.Id, claim.IsLocal);
                     return BotConnection.Connected(socket, claim);
                 }
-                catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException)
+                catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException)
                 {
-                    var status = socket.HttpStatusCode == 0 ? "none" : ((int)socket.HttpStatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var status = e is BotHandshakeException { StatusCode: > 0 } refusal ? refusal.StatusCode.ToString(CultureInfo.InvariantCulture) : "none";
                     LogRefused(_logger, sessionId, agent.Key, claim.Instance.Id, claim.Instance.Url.ToString(), status, e.Message);
-                    socket.Dispose();
                     await _claims.ReleaseAsync(claim);
                     refused.Add(claim.Instance.Id);
                 }
@@ -85,8 +74,6 @@ public sealed partial class BotConnector : IDisposable
             }
         }
     }
-
-    public void Dispose() => _invoker.Dispose();
 
     /// <summary>The instance URL with the canonical body appended: <c>?body={padded standard base64, percent-encoded}</c>.</summary>
     internal static Uri BotUri(Uri instanceUrl, SessionBody? body)
@@ -101,25 +88,14 @@ public sealed partial class BotConnector : IDisposable
         return new Uri(string.Concat(url, separator.ToString(), "body=", Uri.EscapeDataString(body.CanonicalBase64)));
     }
 
-    private ClientWebSocket CreateSocket(RegisteredAgent agent, string sessionId)
-    {
-        var socket = new ClientWebSocket();
-        var options = socket.Options;
-
-        // What Pipecat Cloud's base image reads, plus the tenant, so a bot serving several agents can tell them apart.
-        // No Origin: a Pipecat transport with an allow-list refuses a connection whose Origin it does not know.
-        options.SetRequestHeader("X-Daily-Session-Id", sessionId);
-        options.SetRequestHeader("X-Gateway-Org", agent.Key.Org);
-        options.SetRequestHeader("X-Gateway-Agent", agent.Key.Agent);
-        options.KeepAliveInterval = _options.KeepAliveInterval;
-        if (_options.KeepAliveInterval > TimeSpan.Zero)
-        {
-            options.KeepAliveTimeout = _options.KeepAliveTimeout;
-        }
-
-        options.CollectHttpResponseDetails = true;
-        return socket;
-    }
+    // What Pipecat Cloud's base image reads, plus the tenant, so a bot serving several agents can tell them apart.
+    // No Origin: a Pipecat transport with an allow-list refuses a connection whose Origin it does not know.
+    private static KeyValuePair<string, string>[] BotHeaders(RegisteredAgent agent, string sessionId) =>
+    [
+        new("X-Daily-Session-Id", sessionId),
+        new("X-Gateway-Org", agent.Key.Org),
+        new("X-Gateway-Agent", agent.Key.Agent),
+    ];
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to instance {InstanceId} of {AgentKey} (local claim: {LocalClaim})")]
     private static partial void LogConnected(ILogger logger, string sessionId, AgentKey agentKey, string instanceId, bool localClaim);

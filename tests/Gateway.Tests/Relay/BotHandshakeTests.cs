@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.Relay;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Relay;
+
+/// <summary>
+/// The bot hop's hand-written upgrade, against a raw TCP server that answers byte by byte what a test chooses,
+/// including what Kestrel never does (frames in the 101's packet, a wrong accept key).
+/// </summary>
+public sealed class BotHandshakeTests
+{
+    private static readonly RelayOptions Options = new();
+
+    private static readonly KeyValuePair<string, string>[] Headers = [new("X-Daily-Session-Id", "session-1"), new("X-Gateway-Org", "acme")];
+
+    [Fact]
+    public async Task Sends_an_upgrade_with_the_call_headers_and_the_path_and_query()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws?body=e30%3D"), Headers, Options, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        var request = await connection.ReadRequestAsync();
+        await connection.WriteAsync(Switching(request));
+        using var socket = await connecting;
+
+        var lines = request.Split("\r\n");
+        Assert.Equal("GET /ws?body=e30%3D HTTP/1.1", lines[0]);
+        Assert.Contains($"Host: 127.0.0.1:{server.Port}", lines);
+        Assert.Contains("Upgrade: websocket", lines);
+        Assert.Contains("Sec-WebSocket-Version: 13", lines);
+        Assert.Contains("X-Daily-Session-Id: session-1", lines);
+        Assert.Contains("X-Gateway-Org: acme", lines);
+        Assert.DoesNotContain(lines, line => line.StartsWith("Origin:", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task Frames_sent_in_the_same_packet_as_the_101_arrive_first_and_in_order()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        var request = await connection.ReadRequestAsync();
+        await connection.WriteAsync([.. Switching(request), .. TextFrame("first"), .. TextFrame("second")]);
+        using var socket = await connecting;
+        await connection.WriteAsync(TextFrame("third"));
+
+        Assert.Equal("first", await ReceiveTextAsync(socket));
+        Assert.Equal("second", await ReceiveTextAsync(socket));
+        Assert.Equal("third", await ReceiveTextAsync(socket));
+    }
+
+    [Fact]
+    public async Task A_refusal_reports_the_bots_status()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+
+        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
+        Assert.Equal(503, refusal.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_101_with_the_wrong_accept_key_is_refused()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync(Encoding.ASCII.GetBytes(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
+
+        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
+        Assert.Equal(101, refusal.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_connection_closed_before_the_response_is_refused()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+
+        await using (var connection = await server.AcceptAsync())
+        {
+            await connection.ReadRequestAsync();
+        }
+
+        var refusal = await Assert.ThrowsAnyAsync<IOException>(() => connecting);
+        Assert.Contains("closed during the upgrade", refusal.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Switching(string request)
+    {
+        var key = request.Split("\r\n").Single(line => line.StartsWith("Sec-WebSocket-Key: ", StringComparison.Ordinal))["Sec-WebSocket-Key: ".Length..];
+#pragma warning disable CA5350 // RFC 6455's accept key is SHA-1 by definition
+        var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        return Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n");
+    }
+
+    /// <summary>An unmasked server text frame with a payload under 126 bytes.</summary>
+    private static byte[] TextFrame(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        return [0x81, (byte)payload.Length, .. payload];
+    }
+
+    private static async Task<string> ReceiveTextAsync(WebSocket socket)
+    {
+        var buffer = new byte[256];
+        var result = await socket.ReceiveAsync(buffer, Wait.Token());
+        Assert.True(result.EndOfMessage);
+        return Encoding.UTF8.GetString(buffer, 0, result.Count);
+    }
+
+    private sealed class RawServer : IDisposable
+    {
+        private readonly TcpListener _listener;
+
+        private RawServer(TcpListener listener) => _listener = listener;
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static RawServer Start()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return new RawServer(listener);
+        }
+
+        public async Task<RawConnection> AcceptAsync() => new(await _listener.AcceptTcpClientAsync(Wait.Token()));
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    private sealed class RawConnection(TcpClient client) : IAsyncDisposable
+    {
+        private readonly NetworkStream _stream = client.GetStream();
+
+        public async Task<string> ReadRequestAsync()
+        {
+            var request = new List<byte>();
+            var buffer = new byte[1024];
+            while (!Encoding.ASCII.GetString([.. request]).EndsWith("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await _stream.ReadAsync(buffer, Wait.Token());
+                Assert.NotEqual(0, read);
+                request.AddRange(buffer.AsSpan(0, read));
+            }
+
+            return Encoding.ASCII.GetString([.. request]);
+        }
+
+        public async Task WriteAsync(byte[] bytes) => await _stream.WriteAsync(bytes, Wait.Token());
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync();
+            client.Dispose();
+        }
+    }
+}

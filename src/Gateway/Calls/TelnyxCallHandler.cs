@@ -5,6 +5,7 @@ using Gateway.Ingress;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
+using Gateway.StreamAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed partial class TelnyxCallHandler(
     BotConnector connector,
     IInstanceClaims claims,
     ISessionStore sessions,
+    StreamTokens streamTokens,
     LiveCalls liveCalls,
     GatewayDrain drain,
     IOptions<IngressOptions> ingressOptions,
@@ -80,7 +82,9 @@ public sealed partial class TelnyxCallHandler(
     /// <summary>serviceHost in the URL: every refusal is an HTTP status, and the bot answers before Telnyx gets its 101.</summary>
     private async Task RouteByUrlAsync(HttpContext context, string sessionId, string serviceHost, SessionBody? body, RegistrySnapshot snapshot)
     {
-        if (Resolve(snapshot, serviceHost, body, out var agent) is { } rejection)
+        var rejection = Resolve(snapshot, serviceHost, body, out var agent)
+            ?? await CheckStreamTokenAsync(context, agent!);
+        if (rejection is not null)
         {
             await RefuseAsync(context, sessionId, rejection);
             return;
@@ -139,6 +143,7 @@ public sealed partial class TelnyxCallHandler(
         var rejection = handshake.Start.ServiceHost is { } serviceHost
             ? Resolve(snapshot, serviceHost, body, out agent)
             : CallRejection.InvalidServiceHost("no serviceHost in the URL or in the start frame's custom_parameters");
+        rejection ??= await CheckStreamTokenAsync(context, agent!);
 
         var bot = rejection is null ? await connector.ConnectAsync(agent!, sessionId, body, context.RequestAborted) : null;
         rejection ??= bot!.Rejection;
@@ -303,6 +308,27 @@ public sealed partial class TelnyxCallHandler(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// An agent with <c>streamAuth: token</c> takes a stream only with a token this gateway signed for it: in the
+    /// <c>token</c> query parameter (TeXML) or Telnyx's <c>x-telnyx-streaming-auth-token</c> header (dial-out).
+    /// </summary>
+    private async ValueTask<CallRejection?> CheckStreamTokenAsync(HttpContext context, RegisteredAgent agent)
+    {
+        if (agent.Resource.StreamAuth != StreamAuthMode.Token)
+        {
+            return null;
+        }
+
+        var token = context.Request.Query["token"].ToString();
+        if (string.IsNullOrEmpty(token))
+        {
+            token = context.Request.Headers["x-telnyx-streaming-auth-token"].ToString();
+        }
+
+        var check = await streamTokens.CheckAsync(token, agent.Key, context.RequestAborted);
+        return check == StreamTokenCheck.Valid ? null : CallRejection.StreamToken(check, agent.Key.ServiceHost);
     }
 
     private async Task RefuseAsync(HttpContext context, string sessionId, CallRejection rejection)

@@ -6,6 +6,11 @@ using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
+using Gateway.StreamAuth;
+using Gateway.Tenants;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,6 +47,11 @@ public static class GatewayServiceCollectionExtensions
             services.AddSingleton<IAgentRegistry>(provider => new EmbeddedAgentRegistry(provider.GetRequiredService<RegistrySeedSource>().Agents));
             services.AddSingleton<IInstanceClaims, LocalInstanceClaims>();
             services.AddSingleton<ISessionStore, InMemorySessionStore>();
+            services.AddSingleton<ITenantSettingsStore, InMemoryTenantSettingsStore>();
+            services.AddSingleton<ISpentStreamTokens, InMemorySpentStreamTokens>();
+
+            // Nothing here outlives the process, so neither need the keys that encrypt and sign it.
+            services.AddDataProtection().SetApplicationName(DataProtectionApplicationName).UseEphemeralDataProtectionProvider();
         }
         else
         {
@@ -53,8 +63,18 @@ public static class GatewayServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<RedisAgentRegistry>());
             services.AddSingleton<IInstanceClaims, RedisInstanceClaims>();
             services.AddSingleton<ISessionStore, RedisSessionStore>();
+            services.AddSingleton<ITenantSettingsStore, RedisTenantSettingsStore>();
+            services.AddSingleton<ISpentStreamTokens, RedisSpentStreamTokens>();
+
+            // One key ring for every replica, in the same Redis: any replica decrypts the tenant secrets and checks
+            // the stream tokens another one wrote.
+            services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
+            services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((options, redis, keys) =>
+                options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys));
         }
 
+        services.AddValidatedOptions<StreamTokenOptions>(configuration, StreamTokenOptions.SectionName);
+        services.AddSingleton<StreamTokens>();
         services.AddSingleton<LiveCalls>();
         services.AddSingleton<BotConnector>();
         services.AddSingleton<TelnyxCallHandler>();
@@ -63,6 +83,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<LeaseKeeper>();
         return services;
     }
+
+    private const string DataProtectionApplicationName = "telnyx-gateway";
 
     private static void AddValidatedOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class

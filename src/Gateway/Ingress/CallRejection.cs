@@ -35,6 +35,19 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
     public static CallRejection RegistryUnavailable() =>
         new(503, Relay.CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
 
+    /// <summary>The agent takes only streams carrying a token this gateway signed for it, and this one's is not.</summary>
+    public static CallRejection StreamToken(StreamAuth.StreamTokenCheck check, string serviceHost) => check switch
+    {
+        StreamAuth.StreamTokenCheck.Missing => Unauthorized("stream_token_missing", $"Agent '{serviceHost}' takes only streams with a token (the token query parameter or x-telnyx-streaming-auth-token)."),
+        StreamAuth.StreamTokenCheck.Expired => Unauthorized("stream_token_expired", "The stream token has expired."),
+        StreamAuth.StreamTokenCheck.OtherAgent => Unauthorized("stream_token_other_agent", $"The stream token was issued for another agent than '{serviceHost}'."),
+        StreamAuth.StreamTokenCheck.Replayed => Unauthorized("stream_token_replayed", "The stream token is single use and was presented before."),
+        _ => Unauthorized("stream_token_invalid", "The stream token was not signed by this gateway."),
+    };
+
+    private static CallRejection Unauthorized(string code, string detail) =>
+        new(401, WebSocketCloseStatus.PolicyViolation, code, "Stream not authorized", detail);
+
     public static CallRejection Draining() =>
         new(503, WebSocketCloseStatus.EndpointUnavailable, "draining", "Gateway draining", "This gateway replica is shutting down; calls go to the others.");
 }

@@ -26,4 +26,16 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>Sorted set of an organization's live session ids, scored by the lease's expiry.</summary>
     public RedisKey OrgSessions(string org) => $"{prefix}sessions:{{{org}}}";
+
+    /// <summary>An organization's Telnyx settings, secrets encrypted (JSON).</summary>
+    public RedisKey TenantTelnyx(string org) => $"{prefix}tenant:{{{org}}}:telnyx";
+
+    /// <summary>The set of every organization that has Telnyx settings.</summary>
+    public RedisKey Tenants { get; } = prefix + "tenants";
+
+    /// <summary>A single-use stream token already presented, kept until the token would have expired anyway.</summary>
+    public RedisKey SpentStreamToken(string tokenId) => $"{prefix}stream-token:{tokenId}";
+
+    /// <summary>The Data Protection key ring (encrypts tenant secrets and signs stream tokens), shared by replicas.</summary>
+    public RedisKey DataProtectionKeys { get; } = prefix + "data-protection:keys";
 }

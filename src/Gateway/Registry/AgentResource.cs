@@ -18,12 +18,24 @@ public sealed record AgentResource
     /// serialization would otherwise assign every init-only property, turning an omitted <c>enabled</c> into false.)
     /// </summary>
     [JsonConstructor]
-    public AgentResource(bool enabled = true, int maxConcurrentCalls = 50, int bodyMaxBytes = 4096, IReadOnlyList<AgentInstance>? instances = null)
+    public AgentResource(
+        bool enabled = true,
+        int maxConcurrentCalls = 50,
+        int bodyMaxBytes = 4096,
+        IReadOnlyList<AgentInstance>? instances = null,
+        StreamAuthMode streamAuth = StreamAuthMode.None,
+        IReadOnlyList<string>? phoneNumbers = null,
+        AgentTexml? texml = null,
+        IReadOnlyList<string>? allowedActions = null)
     {
         Enabled = enabled;
         MaxConcurrentCalls = maxConcurrentCalls;
         BodyMaxBytes = bodyMaxBytes;
         Instances = instances ?? [];
+        StreamAuth = streamAuth;
+        PhoneNumbers = phoneNumbers ?? [];
+        Texml = texml ?? new AgentTexml();
+        AllowedActions = allowedActions ?? CallControlActions.Defaults;
     }
 
     public bool Enabled { get; init; } = true;
@@ -35,6 +47,32 @@ public sealed record AgentResource
     public int BodyMaxBytes { get; init; } = 4096;
 
     public IReadOnlyList<AgentInstance> Instances { get; init; } = [];
+
+    /// <summary>
+    /// <c>none</c>: any stream naming the agent is taken (Pipecat Cloud's behaviour). <c>token</c>: a stream must carry
+    /// a token this gateway signed for the agent, in the TeXML it served or on a call it dialed.
+    /// </summary>
+    public StreamAuthMode StreamAuth { get; init; } = StreamAuthMode.None;
+
+    /// <summary>E.164 numbers whose calls <c>POST /texml</c> routes to this agent; a number belongs to one agent.</summary>
+    public IReadOnlyList<string> PhoneNumbers { get; init; } = [];
+
+    /// <summary>How the agent's TeXML document streams a call to it.</summary>
+    public AgentTexml Texml { get; init; } = new();
+
+    /// <summary>Call Control actions the agent's bots may take on their own calls through the gateway.</summary>
+    public IReadOnlyList<string> AllowedActions { get; init; } = CallControlActions.Defaults;
+}
+
+/// <summary>How a stream proves it was sent by this gateway's TeXML or dial-out.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<StreamAuthMode>))]
+public enum StreamAuthMode
+{
+    [JsonStringEnumMemberName("none")]
+    None,
+
+    [JsonStringEnumMemberName("token")]
+    Token,
 }
 
 /// <summary>One bot container (pod) that takes calls for an agent.</summary>
@@ -47,11 +85,12 @@ public sealed record AgentInstance
     /// <summary>The JSON constructor; see <see cref="AgentResource(bool, int, int, IReadOnlyList{AgentInstance}?)"/>.</summary>
     [JsonConstructor]
     [SetsRequiredMembers]
-    public AgentInstance(string id, Uri url, int capacity = 1)
+    public AgentInstance(string id, Uri url, int capacity = 1, DateTimeOffset? expiresAt = null)
     {
         Id = id;
         Url = url;
         Capacity = capacity;
+        ExpiresAt = expiresAt;
     }
 
     public required string Id { get; init; }
@@ -61,4 +100,12 @@ public sealed record AgentInstance
 
     /// <summary>Concurrent calls the instance takes; 1 models Pipecat Cloud's one session per instance.</summary>
     public int Capacity { get; init; } = 1;
+
+    /// <summary>
+    /// When a heartbeat registration lapses (set from the admin API's <c>ttlSeconds</c>); from then on the instance
+    /// gets no new calls until it registers again. Null: registered until removed.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public bool IsLiveAt(DateTimeOffset now) => ExpiresAt is not { } expiry || expiry > now;
 }

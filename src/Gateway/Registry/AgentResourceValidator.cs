@@ -7,6 +7,7 @@ public static class AgentResourceValidator
     public const int CapacityLimit = 10_000;
     public const int BodyMaxBytesLimit = 16 * 1024;
     public const int InstancesLimit = 1_000;
+    public const int PhoneNumbersLimit = 1_000;
 
     /// <returns>Field path → message for every problem; empty when the resource is valid.</returns>
     public static Dictionary<string, string[]> Validate(AgentResource resource)
@@ -21,6 +22,22 @@ public static class AgentResourceValidator
         if (resource.BodyMaxBytes is < 0 or > BodyMaxBytesLimit)
         {
             errors["bodyMaxBytes"] = [$"must be between 0 and {BodyMaxBytesLimit}."];
+        }
+
+        ValidatePhoneNumbers(resource.PhoneNumbers, errors);
+        ValidateAllowedActions(resource.AllowedActions, errors);
+        if (!Enum.IsDefined(resource.StreamAuth))
+        {
+            errors["streamAuth"] = ["must be 'none' or 'token'."];
+        }
+
+        if (resource.Texml is null)
+        {
+            errors["texml"] = ["must be an object."];
+        }
+        else
+        {
+            AgentTexmlValidator.Validate(resource.Texml, errors);
         }
 
         if (resource.Instances is null)
@@ -41,6 +58,50 @@ public static class AgentResourceValidator
         }
 
         return errors;
+    }
+
+    private static void ValidatePhoneNumbers(IReadOnlyList<string>? numbers, Dictionary<string, string[]> errors)
+    {
+        if (numbers is null)
+        {
+            errors["phoneNumbers"] = ["must be an array."];
+            return;
+        }
+
+        if (numbers.Count > PhoneNumbersLimit)
+        {
+            errors["phoneNumbers"] = [$"must hold at most {PhoneNumbersLimit} numbers."];
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            if (!ResourceNames.IsValidPhoneNumber(numbers[i]))
+            {
+                errors[$"phoneNumbers[{i}]"] = ["must be " + ResourceNames.PhoneNumberRule];
+            }
+            else if (!seen.Add(numbers[i]))
+            {
+                errors[$"phoneNumbers[{i}]"] = [$"'{numbers[i]}' is listed twice."];
+            }
+        }
+    }
+
+    private static void ValidateAllowedActions(IReadOnlyList<string>? actions, Dictionary<string, string[]> errors)
+    {
+        if (actions is null)
+        {
+            errors["allowedActions"] = ["must be an array."];
+            return;
+        }
+
+        for (var i = 0; i < actions.Count; i++)
+        {
+            if (actions[i] is null || !CallControlActions.Known.Contains(actions[i]))
+            {
+                errors[$"allowedActions[{i}]"] = ["must be a Telnyx Call Control action: " + string.Join(", ", CallControlActions.Known.Order(StringComparer.Ordinal)) + "."];
+            }
+        }
     }
 
     private static void ValidateInstance(AgentInstance? instance, string path, HashSet<string> seen, Dictionary<string, string[]> errors)

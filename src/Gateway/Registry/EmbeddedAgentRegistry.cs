@@ -29,6 +29,43 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
         }
     }
 
+    public Task<long?> PutIfRevisionAsync(AgentKey key, AgentResource resource, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            if (StoredRevision(key) != expectedRevision)
+            {
+                return Task.FromResult<long?>(null);
+            }
+
+            var revision = _current.Revision + 1;
+            _current = _current.With(key, new RegisteredAgent(key, resource, revision), revision);
+            return Task.FromResult<long?>(revision);
+        }
+    }
+
+    public Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            var stored = StoredRevision(key);
+            if (stored == 0)
+            {
+                return Task.FromResult<bool?>(false);
+            }
+
+            if (stored != expectedRevision)
+            {
+                return Task.FromResult<bool?>(null);
+            }
+
+            _current = _current.With(key, null, _current.Revision + 1);
+            return Task.FromResult<bool?>(true);
+        }
+    }
+
+    private long StoredRevision(AgentKey key) => _current.TryGet(key, out var agent) ? agent.Revision : 0;
+
     public Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
     {
         lock (_writeLock)

@@ -11,4 +11,15 @@ public interface IAgentRegistry
 
     /// <summary>Removes an agent; false when it did not exist. Live calls to it are not cut.</summary>
     Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or replaces an agent only while its stored revision is <paramref name="expectedRevision"/> (0: only
+    /// while it does not exist); null when it is not, so two operators never overwrite each other unseen.
+    /// </summary>
+    /// <returns>The revision of the change, or null when the precondition failed and nothing was written.</returns>
+    Task<long?> PutIfRevisionAsync(AgentKey key, AgentResource resource, long expectedRevision, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes an agent only while its stored revision is <paramref name="expectedRevision"/>.</summary>
+    /// <returns>True removed, false no such agent, null another revision is stored.</returns>
+    Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default);
 }

@@ -53,12 +53,42 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     /// <summary>When the snapshot last matched Redis in full; null before the first load.</summary>
     public DateTimeOffset? LastSyncedAt { get; private set; }
 
-    public async Task<long> PutAsync(AgentKey key, AgentResource resource, CancellationToken cancellationToken = default)
+    public async Task<long> PutAsync(AgentKey key, AgentResource resource, CancellationToken cancellationToken = default) =>
+        (await PutAsync(key, resource, expectedRevision: null))!.Value;
+
+    public Task<long?> PutIfRevisionAsync(AgentKey key, AgentResource resource, long expectedRevision, CancellationToken cancellationToken = default) =>
+        PutAsync(key, resource, expectedRevision);
+
+    public async Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        var database = _redis.GetDatabase();
+        var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key)], [expectedRevision]);
+        if (deleted != 1)
+        {
+            return deleted == 0 ? false : null;
+        }
+
+        await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
+        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        ApplyRemoval(key, revision);
+        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        return true;
+    }
+
+    private async Task<long?> PutAsync(AgentKey key, AgentResource resource, long? expectedRevision)
     {
         var database = _redis.GetDatabase();
         var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
-        var written = (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(key)], [revision, json]) == 1;
+        var result = expectedRevision is { } expected
+            ? (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfRevision, [_keys.Agent(key)], [revision, json, expected])
+            : (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(key)], [revision, json]);
+        if (result == -1)
+        {
+            return null;
+        }
+
+        var written = result == 1;
         await database.SetAddAsync(_keys.AgentIndex, key.ToString());
         if (written)
         {

@@ -20,4 +20,39 @@ internal static class RegistryScripts
         redis.call('SET', KEYS[1], ARGV[2])
         return 1
         """;
+
+    /// <summary>
+    /// <see cref="PutIfNewer"/> behind a precondition: the stored revision must be ARGV[3] (0: no document).
+    /// Returns 1 written, 0 superseded, -1 precondition failed.
+    /// </summary>
+    public const string PutIfRevision = """
+        local current = redis.call('GET', KEYS[1])
+        local stored = 0
+        if current then
+          local ok, document = pcall(cjson.decode, current)
+          stored = (ok and type(document) == 'table' and tonumber(document.revision)) or -1
+        end
+        if stored ~= tonumber(ARGV[3]) then
+          return -1
+        end
+        if stored > tonumber(ARGV[1]) then
+          return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>Deletes the agent document while its revision is ARGV[1]. Returns 1 deleted, 0 none, -1 another revision.</summary>
+    public const string DeleteIfRevision = """
+        local current = redis.call('GET', KEYS[1])
+        if not current then
+          return 0
+        end
+        local ok, document = pcall(cjson.decode, current)
+        if not (ok and type(document) == 'table' and tonumber(document.revision) == tonumber(ARGV[1])) then
+          return -1
+        end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
 }

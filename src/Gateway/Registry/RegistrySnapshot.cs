@@ -9,10 +9,18 @@ namespace Gateway.Registry;
 public sealed class RegistrySnapshot
 {
     private readonly FrozenDictionary<AgentKey, RegisteredAgent> _agents;
+    private readonly FrozenDictionary<string, RegisteredAgent> _byPhoneNumber;
 
     public RegistrySnapshot(IEnumerable<RegisteredAgent> agents, long revision, bool isLoaded = true)
     {
         _agents = agents.ToFrozenDictionary(a => a.Key);
+
+        // The admin API refuses a number another agent holds. Should two operators race on two replicas, the agent
+        // with the lower revision wins on every replica alike, so a number never routes two ways at once.
+        _byPhoneNumber = _agents.Values
+            .SelectMany(agent => agent.Resource.PhoneNumbers.Select(number => (number, agent)))
+            .GroupBy(pair => pair.number, StringComparer.Ordinal)
+            .ToFrozenDictionary(group => group.Key, group => group.MinBy(pair => pair.agent.Revision).agent, StringComparer.Ordinal);
         Revision = revision;
         IsLoaded = isLoaded;
     }
@@ -31,6 +39,10 @@ public sealed class RegistrySnapshot
 
     public bool TryGet(AgentKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisteredAgent? agent) =>
         _agents.TryGetValue(key, out agent);
+
+    /// <summary>The agent that owns an E.164 number.</summary>
+    public bool TryGetByPhoneNumber(string number, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisteredAgent? agent) =>
+        _byPhoneNumber.TryGetValue(number, out agent);
 
     /// <summary>A copy with one agent added, replaced (<paramref name="agent"/> set) or removed (null).</summary>
     public RegistrySnapshot With(AgentKey key, RegisteredAgent? agent, long revision)

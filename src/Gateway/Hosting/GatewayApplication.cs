@@ -19,6 +19,8 @@ public static class GatewayApplication
         configure?.Invoke(builder);
         builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddProblemDetails();
+        builder.Services.AddGatewayAuth(builder.Configuration);
+        builder.Services.AddAdminOpenApi();
 
         // A body of up to 16 KiB of JSON rides in the upgrade URL as base64: room for it, so that the gateway
         // answers an oversized body with its own 400 rather than Kestrel's bare 414.
@@ -30,8 +32,12 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
         var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
         app.MapGet("/ws/telnyx", handler.HandleAsync);
+        app.MapAdminApi();
+        app.MapAdminOpenApi();
         return app;
     }
 }

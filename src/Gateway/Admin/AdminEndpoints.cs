@@ -1,0 +1,31 @@
+using Gateway.Admin;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class AdminEndpoints
+{
+    public const string Prefix = "/admin/v1";
+
+    /// <summary>The admin API: every route needs a valid token, and <c>/orgs/{org}</c> routes a token for that org.</summary>
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup(Prefix)
+            .RequireAuthorization()
+            .WithTags("admin")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        OrgEndpoints.MapList(admin);
+
+        var org = admin.MapGroup("/orgs/{org}")
+            .AddEndpointFilter<OrgAccessFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        AgentEndpoints.Map(org);
+        InstanceEndpoints.Map(org);
+        SessionEndpoints.Map(org);
+        TenantEndpoints.Map(org);
+        OrgEndpoints.MapNumbers(org);
+        return endpoints;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gateway.Registry;
+using Gateway.Sessions;
+
+namespace Gateway.Admin;
+
+/// <summary>The admin API's own shapes; agents themselves use the registry's contract.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(AgentList))]
+[JsonSerializable(typeof(InstanceRegistration))]
+[JsonSerializable(typeof(AgentInstance))]
+[JsonSerializable(typeof(SessionList))]
+[JsonSerializable(typeof(CallSession))]
+[JsonSerializable(typeof(OrgList))]
+[JsonSerializable(typeof(PhoneNumberList))]
+[JsonSerializable(typeof(TenantTelnyxRequest))]
+[JsonSerializable(typeof(TenantTelnyxView))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;
+
+internal sealed record AgentList(IReadOnlyList<AgentListItem> Agents);
+
+internal sealed record AgentListItem(string Name, long Revision, AgentResource Resource);
+
+/// <summary>A bot instance registering itself (or being registered); with <c>ttlSeconds</c>, a heartbeat.</summary>
+internal sealed record InstanceRegistration
+{
+    [JsonConstructor]
+    public InstanceRegistration(Uri? url = null, int capacity = 1, int? ttlSeconds = null)
+    {
+        Url = url;
+        Capacity = capacity;
+        TtlSeconds = ttlSeconds;
+    }
+
+    public Uri? Url { get; init; }
+
+    public int Capacity { get; init; }
+
+    /// <summary>Seconds until the registration lapses unless renewed by another PUT; null: until deleted.</summary>
+    public int? TtlSeconds { get; init; }
+}
+
+internal sealed record SessionList(IReadOnlyList<CallSession> Sessions);
+
+internal sealed record OrgList(IReadOnlyList<OrgListItem> Orgs);
+
+internal sealed record OrgListItem(string Name, int Agents);
+
+internal sealed record PhoneNumberList(IReadOnlyList<PhoneNumberItem> Numbers);
+
+internal sealed record PhoneNumberItem(string Number, string Agent);
+
+/// <summary>An organization's Telnyx account as written; the keys are never read back.</summary>
+internal sealed record TenantTelnyxRequest(string? ApiKey, string? WebhookPublicKey, string? ConnectionId);
+
+/// <summary>An organization's Telnyx settings as read: whether each secret is set, never its value.</summary>
+internal sealed record TenantTelnyxView(bool ApiKeySet, bool WebhookPublicKeySet, string? ConnectionId, DateTimeOffset? UpdatedAt);

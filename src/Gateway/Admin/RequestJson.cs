@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Admin;
+
+/// <summary>
+/// Reads a request body with the registry's strict JSON contract (unknown fields refused), turning a parse failure
+/// into a field-level 400 rather than the framework's generic one.
+/// </summary>
+internal static class RequestJson
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, AdminProblems.Validation("$", $"the body must be at most {MaxBodyBytes} bytes."));
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, AdminProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken);
+            return value is null ? (null, AdminProblems.Validation("$", "the body must be a JSON object.")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, AdminProblems.Validation(FieldOf(e.Path), Describe(e)));
+        }
+    }
+
+    /// <summary><c>$.instances[0].capacity</c> → <c>instances[0].capacity</c>, the field names errors use.</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    private static string Describe(JsonException e)
+    {
+        // The serializer's messages name .NET types; keep the part a client can act on.
+        var message = e.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "is not a field of this resource.";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using Gateway.Auth;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class AuthServiceCollectionExtensions
+{
+    /// <summary>JWT bearer authentication for the admin and dial-out APIs, configured from <c>Auth:*</c>.</summary>
+    public static IServiceCollection AddGatewayAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static async Task WriteProblemAsync(HttpContext context, int status, string code, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
+        });
+    }
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        // Claim names as issued ("role", "org"), not remapped to WS-Federation URIs.
+        jwt.MapInboundClaims = false;
+        jwt.Events = new JwtBearerEvents
+        {
+            // Problem+json like every other admin answer, keeping the WWW-Authenticate challenge.
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                context.Response.Headers.WWWAuthenticate = context.Error is null ? "Bearer" : $"Bearer error=\"{context.Error}\"";
+                await WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
+                    context.AuthenticateFailure is null ? "A bearer token is required." : "The bearer token is not valid (expired, not signed by a trusted key, or for another issuer or audience).");
+            },
+            OnForbidden = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "The token does not grant this."),
+        };
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = auth.Issuer,
+            ValidAudience = auth.Audience,
+            RoleClaimType = GatewayClaims.Role,
+            NameClaimType = "sub",
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+        if (auth.Authority is not null)
+        {
+            jwt.Authority = auth.Authority.ToString();
+            jwt.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+        }
+        else if (!string.IsNullOrEmpty(auth.SigningKey))
+        {
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey));
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+        else
+        {
+            // Nothing validates tokens, so nothing may pass: an unconfigured admin API answers 401, never opens up.
+            jwt.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => [];
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Auth;
+
+/// <summary>
+/// <c>Gateway.dll token --org acme [--ttl 1h]</c> or <c>token --platform-admin</c>: prints an admin API token signed
+/// with the configured <c>Auth:SigningKey</c> (from appsettings, <c>Auth__SigningKey</c> or <c>--Auth:SigningKey=…</c>).
+/// </summary>
+public static class TokenCommand
+{
+    public const string Name = "token";
+
+    private const string Usage = "usage: Gateway.dll token (--org <org> | --platform-admin) [--ttl <1h|30m|3600s|2d>] [--sub <subject>] [--Auth:SigningKey=<key>]";
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        string? org = null;
+        var platformAdmin = false;
+        var lifetime = TimeSpan.FromHours(1);
+        var subject = "gateway-cli";
+        var configurationArgs = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--org" when i + 1 < args.Length:
+                    org = args[++i];
+                    break;
+                case "--platform-admin":
+                    platformAdmin = true;
+                    break;
+                case "--ttl" when i + 1 < args.Length:
+                    if (!TryParseLifetime(args[++i], out lifetime))
+                    {
+                        error.WriteLine($"--ttl '{args[i]}' is not a duration such as 1h, 30m, 3600s or 2d.");
+                        return 2;
+                    }
+
+                    break;
+                case "--sub" when i + 1 < args.Length:
+                    subject = args[++i];
+                    break;
+                case "--help" or "-h":
+                    output.WriteLine(Usage);
+                    return 0;
+                default:
+                    if (!args[i].StartsWith("--", StringComparison.Ordinal) || !args[i].Contains('=', StringComparison.Ordinal))
+                    {
+                        error.WriteLine($"unknown argument '{args[i]}'");
+                        error.WriteLine(Usage);
+                        return 2;
+                    }
+
+                    configurationArgs.Add(args[i]);
+                    break;
+            }
+        }
+
+        if ((org is null) == !platformAdmin)
+        {
+            error.WriteLine("give exactly one of --org <org> and --platform-admin.");
+            error.WriteLine(Usage);
+            return 2;
+        }
+
+        if (org is not null && !Registry.ResourceNames.IsValidOrg(org))
+        {
+            error.WriteLine("--org must be " + Registry.ResourceNames.OrgRule);
+            return 2;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine([.. configurationArgs])
+            .Build();
+        var options = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var problems = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        if (string.IsNullOrEmpty(options.SigningKey) || problems.Count > 0)
+        {
+            error.WriteLine(problems.Count > 0 ? problems[0].ErrorMessage : "Auth:SigningKey is not set (appsettings, Auth__SigningKey or --Auth:SigningKey=…).");
+            return 1;
+        }
+
+        output.WriteLine(DevelopmentTokens.Mint(options, org, platformAdmin, lifetime, TimeProvider.System, subject));
+        return 0;
+    }
+
+    internal static bool TryParseLifetime(string text, out TimeSpan lifetime)
+    {
+        lifetime = default;
+        if (text.Length < 2 || !double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+        {
+            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out lifetime) && lifetime > TimeSpan.Zero;
+        }
+
+        lifetime = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => TimeSpan.Zero,
+        };
+        return lifetime > TimeSpan.Zero;
+    }
+}

@@ -1,4 +1,5 @@
 using Gateway.Admin;
+using Gateway.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -12,7 +13,8 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup(Prefix)
-            .RequireAuthorization()
+            // Not merely authenticated: a token with neither role nor org would otherwise list no organizations with a 200.
+            .RequireAuthorization(GatewayClaims.ManagesSomethingPolicy)
             .WithTags("admin")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         OrgEndpoints.MapList(admin);

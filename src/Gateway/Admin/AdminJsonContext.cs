@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Registry;
@@ -6,7 +7,7 @@ using Gateway.Sessions;
 namespace Gateway.Admin;
 
 /// <summary>The admin API's own shapes; agents themselves use the registry's contract.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(AgentList))]
 [JsonSerializable(typeof(InstanceRegistration))]
 [JsonSerializable(typeof(AgentInstance))]
@@ -17,6 +18,20 @@ namespace Gateway.Admin;
 [JsonSerializable(typeof(TenantTelnyxRequest))]
 [JsonSerializable(typeof(TenantTelnyxView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// What admin responses are written with. They are JSON for API clients, never inlined into a page, so the default
+/// encoder's HTML-safe escaping only obscures them: every E.164 number would read <c>"\u002B15551234567"</c>.
+/// </summary>
+internal static class AdminJson
+{
+    public static AdminJsonContext Admin { get; } = new(Relaxed(AdminJsonContext.Default.Options));
+
+    public static RegistryJsonContext Registry { get; } = new(Relaxed(RegistryJsonContext.Default.Options));
+
+    private static JsonSerializerOptions Relaxed(JsonSerializerOptions options) =>
+        new(options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = null };
+}
 
 internal sealed record AgentList(IReadOnlyList<AgentListItem> Agents);
 

@@ -41,7 +41,7 @@ internal static class AgentEndpoints
             .OrderBy(a => a.Key.Agent, StringComparer.Ordinal)
             .Select(a => new AgentListItem(a.Key.Agent, a.Revision, a.Resource))
             .ToList();
-        return TypedResults.Json(new AgentList(agents), AdminJsonContext.Default.AgentList);
+        return TypedResults.Json(new AgentList(agents), AdminJson.Admin.AgentList);
     }
 
     private static IResult Get(string org, string agent, IAgentRegistry registry, HttpResponse response)
@@ -57,7 +57,7 @@ internal static class AgentEndpoints
         }
 
         response.Headers.ETag = EntityTags.For(registered.Revision);
-        return TypedResults.Json(registered.Resource, RegistryJsonContext.Default.AgentResource);
+        return TypedResults.Json(registered.Resource, AdminJson.Registry.AgentResource);
     }
 
     private static async Task<IResult> PutAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
@@ -112,11 +112,11 @@ internal static class AgentEndpoints
         context.Response.Headers.ETag = EntityTags.For(revision);
         if (existed)
         {
-            return TypedResults.Json(resource, RegistryJsonContext.Default.AgentResource);
+            return TypedResults.Json(resource, AdminJson.Registry.AgentResource);
         }
 
         context.Response.Headers[HeaderNames.Location] = $"/admin/v1/orgs/{org}/agents/{agent}";
-        return TypedResults.Json(resource, RegistryJsonContext.Default.AgentResource, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(resource, AdminJson.Registry.AgentResource, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> DeleteAsync(string org, string agent, HttpContext context, IAgentRegistry registry)

@@ -25,7 +25,7 @@ internal static class InstanceEndpoints
             .Produces<AgentInstance>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Registers or renews a bot instance; with ttlSeconds it stops receiving calls unless renewed in time.");
+            .WithSummary("Registers or renews a bot instance; with ttlSeconds it stops receiving calls unless renewed in time, and is dropped at the next registration of another instance once lapsed.");
         org.MapDelete("/agents/{agent}/instances/{id}", DeleteAsync)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -45,27 +45,45 @@ internal static class InstanceEndpoints
             return invalid;
         }
 
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (registration!.TtlSeconds is < MinTtlSeconds or > MaxTtlSeconds)
         {
-            return AdminProblems.Validation("ttlSeconds", $"must be between {MinTtlSeconds} and {MaxTtlSeconds}.");
+            errors["ttlSeconds"] = [$"must be between {MinTtlSeconds} and {MaxTtlSeconds}."];
         }
 
         if (registration.Url is null)
         {
-            return AdminProblems.Validation("url", "is required: the instance's ws:// or wss:// endpoint.");
+            errors["url"] = ["is required: the instance's ws:// or wss:// endpoint."];
         }
 
-        var instance = new AgentInstance
+        var instance = registration.Url is null ? null : new AgentInstance
         {
             Id = id,
             Url = registration.Url,
             Capacity = registration.Capacity,
             ExpiresAt = registration.TtlSeconds is { } ttl ? time.GetUtcNow().AddSeconds(ttl) : null,
         };
+        if (instance is not null)
+        {
+            AddInstanceErrors(instance, errors);
+        }
+        else if (!ResourceNames.IsValidInstanceId(id))
+        {
+            errors["id"] = ["must be " + ResourceNames.InstanceIdRule];
+        }
+
+        if (instance is null || errors.Count > 0)
+        {
+            return AdminProblems.Validation(errors);
+        }
+
         var created = false;
         var outcome = await UpdateAgentAsync(registry, key, resource =>
         {
-            var instances = resource.Instances.ToList();
+            // Other instances whose heartbeat lapsed go: they take no calls, and pods that died without deregistering
+            // (new names at every rollout) would otherwise pile up until the agent's instance limit refused every beat.
+            var now = time.GetUtcNow();
+            var instances = resource.Instances.Where(i => i.Id == id || i.IsLiveAt(now)).ToList();
             var index = instances.FindIndex(i => i.Id == id);
             created = index < 0;
             if (created)
@@ -84,7 +102,7 @@ internal static class InstanceEndpoints
             return outcome;
         }
 
-        return TypedResults.Json(instance, AdminJsonContext.Default.AgentInstance, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return TypedResults.Json(instance, AdminJson.Admin.AgentInstance, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> DeleteAsync(string org, string agent, string id, HttpContext context, IAgentRegistry registry)
@@ -106,6 +124,19 @@ internal static class InstanceEndpoints
         }
 
         return found ? TypedResults.NoContent() : AdminProblems.NotFound($"No instance '{id}' of agent '{agent}'.");
+    }
+
+    /// <summary>
+    /// The instance checked on its own, its problems named as in this route's body (<c>url</c>, <c>capacity</c>) and
+    /// path (<c>id</c>): checked inside the agent they would be <c>instances[3].url</c>, a field the client never sent.
+    /// </summary>
+    private static void AddInstanceErrors(AgentInstance instance, Dictionary<string, string[]> errors)
+    {
+        const string Prefix = "instances[0].";
+        foreach (var (field, messages) in AgentResourceValidator.Validate(new AgentResource { Instances = [instance] }))
+        {
+            errors[field.StartsWith(Prefix, StringComparison.Ordinal) ? field[Prefix.Length..] : field] = messages;
+        }
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal static class OrgEndpoints
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new OrgListItem(g.Key, g.Count()))
             .ToList();
-        return TypedResults.Json(new OrgList(orgs), AdminJsonContext.Default.OrgList);
+        return TypedResults.Json(new OrgList(orgs), AdminJson.Admin.OrgList);
     }
 
     private static JsonHttpResult<PhoneNumberList> Numbers(string org, IAgentRegistry registry)
@@ -40,6 +40,6 @@ internal static class OrgEndpoints
             .SelectMany(a => a.Resource.PhoneNumbers.Select(n => new PhoneNumberItem(n, a.Key.Agent)))
             .OrderBy(n => n.Number, StringComparer.Ordinal)
             .ToList();
-        return TypedResults.Json(new PhoneNumberList(numbers), AdminJsonContext.Default.PhoneNumberList);
+        return TypedResults.Json(new PhoneNumberList(numbers), AdminJson.Admin.PhoneNumberList);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway.Admin;
 
@@ -17,12 +18,18 @@ internal static class RequestJson
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, AdminProblems.Validation("$", $"the body must be at most {MaxBodyBytes} bytes."));
+            return (null, TooLarge());
         }
 
         if (!request.HasJsonContentType())
         {
             return (null, AdminProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."));
+        }
+
+        // The Content-Length check above misses a chunked body: cap what the server reads, too.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
         }
 
         try
@@ -34,7 +41,13 @@ internal static class RequestJson
         {
             return (null, AdminProblems.Validation(FieldOf(e.Path), Describe(e)));
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
     }
+
+    private static IResult TooLarge() => AdminProblems.Validation("$", $"the body must be at most {MaxBodyBytes} bytes.");
 
     /// <summary><c>$.instances[0].capacity</c> → <c>instances[0].capacity</c>, the field names errors use.</summary>
     private static string FieldOf(string? path) =>
@@ -47,6 +60,13 @@ internal static class RequestJson
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
             return "is not a field of this resource.";
+        }
+
+        // "The JSON value could not be converted to Gateway.Registry.AgentResource." names the class that holds the field,
+        // not what the field takes: a wrong JSON type, or a string that is not one of an enumeration's values.
+        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            return "has the wrong JSON type, or a value this field does not take.";
         }
 
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

@@ -22,7 +22,7 @@ internal static class SessionEndpoints
     private static async Task<IResult> ListAsync(string org, ISessionStore sessions, CancellationToken cancellationToken)
     {
         var list = await sessions.ListAsync(org, cancellationToken);
-        return TypedResults.Json(new SessionList(list), AdminJsonContext.Default.SessionList);
+        return TypedResults.Json(new SessionList(list), AdminJson.Admin.SessionList);
     }
 
     private static async Task<IResult> GetAsync(string org, string sessionId, ISessionStore sessions, CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ internal static class SessionEndpoints
 
         // Another organization's call is answered like a call that does not exist.
         return session is not null && session.Org == org
-            ? TypedResults.Json(session, AdminJsonContext.Default.CallSession)
+            ? TypedResults.Json(session, AdminJson.Admin.CallSession)
             : AdminProblems.NotFound($"No live session '{sessionId}' in organization '{org}'.");
     }
 }

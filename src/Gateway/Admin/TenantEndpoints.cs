@@ -69,12 +69,12 @@ internal static partial class TenantEndpoints
             UpdatedAt = time.GetUtcNow(),
         };
         await store.PutAsync(org, settings, context.RequestAborted);
-        return TypedResults.Json(View(settings), AdminJsonContext.Default.TenantTelnyxView);
+        return TypedResults.Json(View(settings), AdminJson.Admin.TenantTelnyxView);
     }
 
     private static async Task<IResult> GetAsync(string org, ITenantSettingsStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(org, cancellationToken) is { } settings
-            ? TypedResults.Json(View(settings), AdminJsonContext.Default.TenantTelnyxView)
+            ? TypedResults.Json(View(settings), AdminJson.Admin.TenantTelnyxView)
             : AdminProblems.NotFound($"Organization '{org}' has no Telnyx settings.");
 
     private static async Task<IResult> DeleteAsync(string org, ITenantSettingsStore store, CancellationToken cancellationToken) =>

@@ -37,6 +37,11 @@ public sealed class AuthOptions : IValidatableObject
             yield return new ValidationResult($"Auth:SigningKey must be at least {SigningKeyMinBytes} bytes of UTF-8.", [nameof(SigningKey)]);
         }
 
+        if (Authority is not null && !string.IsNullOrEmpty(SigningKey))
+        {
+            yield return new ValidationResult("Set Auth:Authority or Auth:SigningKey, not both: tokens are validated one way.", [nameof(Authority), nameof(SigningKey)]);
+        }
+
         if (Authority is { IsAbsoluteUri: false })
         {
             yield return new ValidationResult("Auth:Authority must be an absolute URL.", [nameof(Authority)]);

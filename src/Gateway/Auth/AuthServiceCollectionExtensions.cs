@@ -19,7 +19,9 @@ public static class AuthServiceCollectionExtensions
             .ValidateOnStart();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddPolicy(GatewayClaims.ManagesSomethingPolicy, policy => policy
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => context.User.IsPlatformAdmin() || context.User.Orgs().Any()));
         return services;
     }
 

@@ -13,6 +13,12 @@ public static class GatewayClaims
     /// <summary>The organization a tenant token manages.</summary>
     public const string Org = "org";
 
+    /// <summary>
+    /// The authorization policy of the admin API: a valid token that manages something (platform-admin, or at least one
+    /// org). A token that grants nothing answers 403 on every route, the organization list included.
+    /// </summary>
+    public const string ManagesSomethingPolicy = "manages-something";
+
     public static bool IsPlatformAdmin(this ClaimsPrincipal user) => user.HasClaim(Role, PlatformAdmin);
 
     /// <summary>The organizations a token manages, beside platform-admin rights: usually one.</summary>

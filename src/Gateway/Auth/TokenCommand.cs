@@ -36,7 +36,7 @@ public static class TokenCommand
                 case "--ttl" when i + 1 < args.Length:
                     if (!TryParseLifetime(args[++i], out lifetime))
                     {
-                        error.WriteLine($"--ttl '{args[i]}' is not a duration such as 1h, 30m, 3600s or 2d.");
+                        error.WriteLine($"--ttl '{args[i]}' is not a duration such as 1h, 30m, 3600s or 2d (at most {MaxLifetime.TotalDays:0}d).");
                         return 2;
                     }
 
@@ -91,22 +91,35 @@ public static class TokenCommand
         return 0;
     }
 
+    /// <summary>
+    /// The longest lifetime a token may be minted with: no development token should outlive ten years, and far beyond
+    /// that the expiry would not even fit in a date (the mint would throw instead of refusing).
+    /// </summary>
+    internal static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3650);
+
     internal static bool TryParseLifetime(string text, out TimeSpan lifetime)
     {
         lifetime = default;
         if (text.Length < 2 || !double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
         {
-            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out lifetime) && lifetime > TimeSpan.Zero;
+            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out lifetime) && lifetime > TimeSpan.Zero && lifetime <= MaxLifetime;
         }
 
-        lifetime = text[^1] switch
+        // Checked before converting: "1e9d", "Infinityh" or "NaNs" would make TimeSpan.FromX throw rather than refuse.
+        var seconds = text[^1] switch
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
-            _ => TimeSpan.Zero,
+            's' => amount,
+            'm' => amount * 60,
+            'h' => amount * 3600,
+            'd' => amount * 86400,
+            _ => double.NaN,
         };
+        if (!double.IsFinite(seconds) || seconds > MaxLifetime.TotalSeconds)
+        {
+            return false;
+        }
+
+        lifetime = TimeSpan.FromSeconds(seconds);
         return lifetime > TimeSpan.Zero;
     }
 }

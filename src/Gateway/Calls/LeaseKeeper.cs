@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Metrics;
 using Gateway.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ public sealed partial class LeaseKeeper(
     ISessionStore sessions,
     IOptions<ClaimOptions> options,
     TimeProvider time,
+    GatewayMetrics metrics,
     ILogger<LeaseKeeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,17 +44,28 @@ public sealed partial class LeaseKeeper(
             return;
         }
 
+        // Apart, so that a failure of one is counted against its own operation and does not skip the other.
         try
         {
             await claims.RenewAsync([.. live.Select(c => c.Claim)], cancellationToken);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            metrics.RedisError(RedisOperations.Claims);
+            LogRenewFailed(logger, "claims", live.Count, e.Message);
+        }
+
+        try
+        {
             await sessions.RenewAsync([.. live.Select(c => c.Session).OfType<CallSession>()], cancellationToken);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
-            LogRenewFailed(logger, live.Count, e.Message);
+            metrics.RedisError(RedisOperations.Sessions);
+            LogRenewFailed(logger, "session records", live.Count, e.Message);
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not renew the leases of {CallCount} live calls: {Reason}")]
-    private static partial void LogRenewFailed(ILogger logger, int callCount, string reason);
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not renew the {Leases} leases of {CallCount} live calls: {Reason}")]
+    private static partial void LogRenewFailed(ILogger logger, string leases, int callCount, string reason);
 }

@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Metrics;
 using Gateway.Relay;
 using Gateway.Sessions;
 
@@ -16,4 +17,7 @@ public sealed class LiveCall(string sessionId, InstanceClaim claim)
 
     /// <summary>Set once frames flow.</summary>
     public CallRelay? Relay { get; set; }
+
+    /// <summary>Set once frames flow: the call's counters, flushed at every scrape.</summary>
+    public RelayedCallMetrics? Metrics { get; set; }
 }

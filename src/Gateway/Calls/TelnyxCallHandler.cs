@@ -1,7 +1,9 @@
 using System.Net.WebSockets;
+using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Hosting;
 using Gateway.Ingress;
+using Gateway.Metrics;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
@@ -23,8 +25,10 @@ public sealed partial class TelnyxCallHandler(
     IInstanceClaims claims,
     ISessionStore sessions,
     StreamTokens streamTokens,
+    BotFailureActions botFailures,
     LiveCalls liveCalls,
     GatewayDrain drain,
+    GatewayMetrics metrics,
     IOptions<IngressOptions> ingressOptions,
     IOptions<RelayOptions> relayOptions,
     IOptions<GatewayOptions> gatewayOptions,
@@ -37,16 +41,18 @@ public sealed partial class TelnyxCallHandler(
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var sessionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
+        var trace = new CallTrace(Guid.CreateVersion7(time.GetUtcNow()).ToString(), time.GetTimestamp());
+        var sessionId = trace.SessionId;
+        using var logScope = logger.BeginScope(trace);
         if (drain.IsDraining)
         {
-            await RefuseAsync(context, sessionId, CallRejection.Draining());
+            await RefuseAsync(context, trace, CallRejection.Draining());
             return;
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await RefuseAsync(context, sessionId, CallRejection.NotWebSocket());
+            await RefuseAsync(context, trace, CallRejection.NotWebSocket());
             return;
         }
 
@@ -57,7 +63,7 @@ public sealed partial class TelnyxCallHandler(
             var bodyError = "body is given more than once.";
             if (rawBody.Count > 1 || !SessionBody.TryDecode(rawBody[0] ?? string.Empty, _ingress.BodyMaxBytes, out body, out bodyError))
             {
-                await RefuseAsync(context, sessionId, CallRejection.InvalidBody(bodyError));
+                await RefuseAsync(context, trace, CallRejection.InvalidBody(bodyError));
                 return;
             }
         }
@@ -65,35 +71,43 @@ public sealed partial class TelnyxCallHandler(
         var snapshot = registry.Current;
         if (!snapshot.IsLoaded)
         {
-            await RefuseAsync(context, sessionId, CallRejection.RegistryUnavailable());
+            await RefuseAsync(context, trace, CallRejection.RegistryUnavailable());
             return;
         }
 
         if (query.TryGetValue("serviceHost", out var serviceHost) && serviceHost.Count > 0)
         {
-            await RouteByUrlAsync(context, sessionId, serviceHost.ToString(), body, snapshot);
+            await RouteByUrlAsync(context, trace, sessionId, serviceHost.ToString(), body, snapshot);
         }
         else
         {
-            await RouteByStartFrameAsync(context, sessionId, body, snapshot);
+            await RouteByStartFrameAsync(context, trace, sessionId, body, snapshot);
         }
     }
 
     /// <summary>serviceHost in the URL: every refusal is an HTTP status, and the bot answers before Telnyx gets its 101.</summary>
-    private async Task RouteByUrlAsync(HttpContext context, string sessionId, string serviceHost, SessionBody? body, RegistrySnapshot snapshot)
+    private async Task RouteByUrlAsync(HttpContext context, CallTrace trace, string sessionId, string serviceHost, SessionBody? body, RegistrySnapshot snapshot)
     {
-        var rejection = Resolve(snapshot, serviceHost, body, out var agent)
-            ?? await CheckStreamTokenAsync(context, agent!);
+        var rejection = Resolve(snapshot, serviceHost, body, trace, out var agent);
+        string? dialedSessionId = null;
+        if (rejection is null)
+        {
+            (rejection, dialedSessionId) = await CheckStreamTokenAsync(context, agent!);
+        }
+
         if (rejection is not null)
         {
-            await RefuseAsync(context, sessionId, rejection);
+            await RefuseAsync(context, trace, rejection);
             return;
         }
+
+        sessionId = dialedSessionId ?? sessionId;
+        trace.SessionId = sessionId;
 
         var bot = await connector.ConnectAsync(agent!, sessionId, body, context.RequestAborted);
         if (bot.Rejection is { } refused)
         {
-            await RefuseAsync(context, sessionId, refused);
+            await RefuseAsync(context, trace, refused);
             return;
         }
 
@@ -108,6 +122,7 @@ public sealed partial class TelnyxCallHandler(
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or WebSocketException)
             {
+                metrics.CallEnded(CallOutcomes.CallerLost, trace.Agent);
                 await WebSocketClosing.CloseAsync(bot.Socket!, WebSocketCloseStatus.InternalServerError, "telnyx connection lost", _relay.CloseTimeout, time);
                 return;
             }
@@ -115,9 +130,13 @@ public sealed partial class TelnyxCallHandler(
             using (caller)
             {
                 using var handshake = await ReadHandshakeAsync(caller, sessionId, bot.Socket);
-                if (handshake is not null)
+                if (handshake is null)
                 {
-                    await RelayAsync(call, caller, bot.Socket!, handshake, agent!, snapshot, routedBy: "url");
+                    metrics.CallEnded(CallOutcomes.HandshakeFailed, trace.Agent);
+                }
+                else
+                {
+                    await RelayAsync(call, trace, caller, bot.Socket!, handshake, agent!, snapshot, routedBy: "url");
                 }
             }
         }
@@ -128,12 +147,13 @@ public sealed partial class TelnyxCallHandler(
     }
 
     /// <summary>No serviceHost in the URL: accept, read connected and start, route on the start frame's custom parameters.</summary>
-    private async Task RouteByStartFrameAsync(HttpContext context, string sessionId, SessionBody? body, RegistrySnapshot snapshot)
+    private async Task RouteByStartFrameAsync(HttpContext context, CallTrace trace, string sessionId, SessionBody? body, RegistrySnapshot snapshot)
     {
         using var caller = await context.WebSockets.AcceptWebSocketAsync(AcceptContext());
         using var handshake = await ReadHandshakeAsync(caller, sessionId, bot: null);
         if (handshake is null)
         {
+            metrics.CallEnded(CallOutcomes.HandshakeFailed, agent: null);
             return;
         }
 
@@ -141,15 +161,21 @@ public sealed partial class TelnyxCallHandler(
         snapshot = registry.Current;
         RegisteredAgent? agent = null;
         var rejection = handshake.Start.ServiceHost is { } serviceHost
-            ? Resolve(snapshot, serviceHost, body, out agent)
+            ? Resolve(snapshot, serviceHost, body, trace, out agent)
             : CallRejection.InvalidServiceHost("no serviceHost in the URL or in the start frame's custom_parameters");
-        rejection ??= await CheckStreamTokenAsync(context, agent!);
+        if (rejection is null)
+        {
+            (rejection, var dialedSessionId) = await CheckStreamTokenAsync(context, agent!);
+            sessionId = dialedSessionId ?? sessionId;
+            trace.SessionId = sessionId;
+        }
 
         var bot = rejection is null ? await connector.ConnectAsync(agent!, sessionId, body, context.RequestAborted) : null;
         rejection ??= bot!.Rejection;
         if (rejection is not null)
         {
             LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
+            metrics.CallRefused(rejection, trace.Agent);
             await WebSocketClosing.CloseAsync(caller, rejection.CloseStatus, rejection.Detail, _relay.CloseTimeout, time);
             return;
         }
@@ -158,7 +184,7 @@ public sealed partial class TelnyxCallHandler(
         liveCalls.Add(call);
         try
         {
-            await RelayAsync(call, caller, bot.Socket!, handshake, agent!, snapshot, routedBy: "start_frame");
+            await RelayAsync(call, trace, caller, bot.Socket!, handshake, agent!, snapshot, routedBy: "start_frame");
         }
         finally
         {
@@ -166,7 +192,7 @@ public sealed partial class TelnyxCallHandler(
         }
     }
 
-    private async Task RelayAsync(LiveCall call, WebSocket caller, WebSocket bot, CallerHandshake handshake, RegisteredAgent agent, RegistrySnapshot snapshot, string routedBy)
+    private async Task RelayAsync(LiveCall call, CallTrace trace, WebSocket caller, WebSocket bot, CallerHandshake handshake, RegisteredAgent agent, RegistrySnapshot snapshot, string routedBy)
     {
         var start = handshake.Start;
         try
@@ -182,9 +208,14 @@ public sealed partial class TelnyxCallHandler(
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
         {
             LogBotLostAtStart(logger, call.SessionId, e.Message);
+            metrics.CallEnded(CallOutcomes.BotUnreachable, agent.Key);
             await WebSocketClosing.CloseAsync(caller, WebSocketCloseStatus.InternalServerError, "bot connection lost", _relay.CloseTimeout, time);
             return;
         }
+
+        var setup = time.GetElapsedTime(trace.UpgradeReceived);
+        var handshakeFrames = handshake.Connected.IsEmpty ? 1 : 2;
+        var handshakeBytes = handshake.Connected.Length + handshake.StartBytes.Length;
 
         // The frames are with the bot: their buffer goes back to the pool now rather than at the end of the call.
         handshake.Dispose();
@@ -210,12 +241,17 @@ public sealed partial class TelnyxCallHandler(
         LogCallStarted(logger, call.SessionId, agent.Key, call.Claim.Instance.Id, routedBy, start.CallControlId, snapshot.Revision);
         var relay = new CallRelay(caller, bot, _relay, time);
         call.Relay = relay;
+        var callMetrics = metrics.CallStarted(agent.Key, setup, handshakeFrames, handshakeBytes);
+        callMetrics.Attach(relay);
+        call.Metrics = callMetrics;
         var began = time.GetTimestamp();
         var outcome = await relay.RunAsync();
+        callMetrics.Ended(CallOutcomes.Of(outcome));
         var duration = time.GetElapsedTime(began);
         await recorded;
         LogCallEnded(logger, call.SessionId, outcome.End, (int?)outcome.CloseStatus, outcome.CloseDescription,
             outcome.CallerFrames, outcome.BotFrames, duration);
+        await botFailures.RunAsync(call.Session, agent.Resource, outcome);
     }
 
     /// <summary>
@@ -284,7 +320,8 @@ public sealed partial class TelnyxCallHandler(
         liveCalls.Remove(call.SessionId);
     }
 
-    private static CallRejection? Resolve(RegistrySnapshot snapshot, string serviceHost, SessionBody? body, out RegisteredAgent? agent)
+    /// <summary>Finds the agent a serviceHost names; one the registry holds is named in <paramref name="trace"/>, even when it refuses the call.</summary>
+    private static CallRejection? Resolve(RegistrySnapshot snapshot, string serviceHost, SessionBody? body, CallTrace trace, out RegisteredAgent? agent)
     {
         agent = null;
         if (!AgentKey.TryParseServiceHost(serviceHost, out var key, out var error))
@@ -296,6 +333,8 @@ public sealed partial class TelnyxCallHandler(
         {
             return CallRejection.UnknownAgent(key.ServiceHost);
         }
+
+        trace.SetAgent(key);
 
         if (!agent.Resource.Enabled)
         {
@@ -312,28 +351,38 @@ public sealed partial class TelnyxCallHandler(
 
     /// <summary>
     /// An agent with <c>streamAuth: token</c> takes a stream only with a token this gateway signed for it: in the
-    /// <c>token</c> query parameter (TeXML) or Telnyx's <c>x-telnyx-streaming-auth-token</c> header (dial-out).
+    /// <c>token</c> query parameter (TeXML) or Telnyx's <c>x-telnyx-streaming-auth-token</c> header (dial-out). Any
+    /// agent's stream that carries a valid dial-out token takes the session id the dial-out answered with.
     /// </summary>
-    private async ValueTask<CallRejection?> CheckStreamTokenAsync(HttpContext context, RegisteredAgent agent)
+    private async ValueTask<(CallRejection? Rejection, string? SessionId)> CheckStreamTokenAsync(HttpContext context, RegisteredAgent agent)
     {
-        if (agent.Resource.StreamAuth != StreamAuthMode.Token)
-        {
-            return null;
-        }
-
         var token = context.Request.Query["token"].ToString();
         if (string.IsNullOrEmpty(token))
         {
             token = context.Request.Headers["x-telnyx-streaming-auth-token"].ToString();
         }
 
-        var check = await streamTokens.CheckAsync(token, agent.Key, context.RequestAborted);
-        return check == StreamTokenCheck.Valid ? null : CallRejection.StreamToken(check, agent.Key.ServiceHost);
+        var required = agent.Resource.StreamAuth == StreamAuthMode.Token;
+        if (!required && string.IsNullOrEmpty(token))
+        {
+            return (null, null);
+        }
+
+        var result = await streamTokens.VerifyAsync(token, agent.Key, context.RequestAborted);
+        if (result.Check == StreamTokenCheck.Valid)
+        {
+            return (null, result.SessionId);
+        }
+
+        // An agent without stream auth ignores a token it cannot use, as Pipecat Cloud ignores unknown parameters.
+        return (required ? CallRejection.StreamToken(result.Check, agent.Key.ServiceHost) : null, null);
     }
 
-    private async Task RefuseAsync(HttpContext context, string sessionId, CallRejection rejection)
+    private async Task RefuseAsync(HttpContext context, CallTrace trace, CallRejection rejection)
     {
+        var sessionId = trace.SessionId;
         LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
+        metrics.CallRefused(rejection, trace.Agent);
         var problem = Results.Problem(
             detail: rejection.Detail,
             statusCode: rejection.StatusCode,

@@ -1,3 +1,4 @@
+using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ public sealed partial class RedisInstanceClaims(
     IConnectionMultiplexer redis,
     RedisKeys keys,
     IOptions<ClaimOptions> options,
+    GatewayMetrics metrics,
     ILogger<RedisInstanceClaims> logger) : IInstanceClaims
 {
     private readonly LocalInstanceClaims _fallback = new();
@@ -24,6 +26,7 @@ public sealed partial class RedisInstanceClaims(
         ArgumentNullException.ThrowIfNull(excludedInstances);
         if (!redis.IsConnected)
         {
+            metrics.RedisError(RedisOperations.Claims);
             LogFallback(logger, sessionId, agent.Key, "not connected");
             return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, cancellationToken);
         }
@@ -49,8 +52,11 @@ public sealed partial class RedisInstanceClaims(
         {
             reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ClaimScripts.Claim, [keys.Claims(agent.Key)], [.. args]))!;
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            // Error replies too (READONLY from a master demoted by a failover, LOADING after a restart): a call that
+            // Redis cannot claim for is claimed locally rather than failed.
+            metrics.RedisError(RedisOperations.Claims);
             LogFallback(logger, sessionId, agent.Key, e.Message);
             return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, cancellationToken);
         }
@@ -83,6 +89,7 @@ public sealed partial class RedisInstanceClaims(
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            metrics.RedisError(RedisOperations.Claims);
             LogReleaseFailed(logger, claim.SessionId, claim.Agent, e.Message);
         }
     }

@@ -1,4 +1,8 @@
+using Gateway.CallControl;
 using Gateway.Calls;
+using Gateway.DialOut;
+using Gateway.Health;
+using Gateway.Metrics;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,11 +15,15 @@ namespace Gateway.Hosting;
 /// <summary>Builds the gateway's web application; <c>Program</c> runs it, tests start it on a free port.</summary>
 public static class GatewayApplication
 {
+    /// <summary>Where Telnyx opens a call's media stream.</summary>
+    public const string CallStreamPath = "/ws/telnyx";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         SocketScheduling.PreferInlineCompletions();
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = SocketScheduling.InlineCompletions);
+        builder.Logging.AddGatewayConsole(builder.Configuration);
         configure?.Invoke(builder);
         builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddProblemDetails();
@@ -31,12 +39,18 @@ public static class GatewayApplication
             host.ShutdownTimeout = gateway.Value.DrainWindow + TimeSpan.FromSeconds(15));
 
         var app = builder.Build();
+        app.UseGatewayHttpMetrics(CallStreamPath);
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
         var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
-        app.MapGet("/ws/telnyx", handler.HandleAsync);
+        app.MapGet(CallStreamPath, handler.HandleAsync);
+        app.MapTexml();
         app.MapAdminApi();
+        DialOutEndpoints.Map(app);
+        CallControlEndpoints.Map(app);
+        app.MapGatewayHealthChecks();
+        app.MapGatewayMetrics();
         app.MapAdminOpenApi();
         return app;
     }

@@ -1,5 +1,7 @@
+using Gateway.CallControl;
 using Gateway.Calls;
 using Gateway.Claims;
+using Gateway.Health;
 using Gateway.Hosting;
 using Gateway.Ingress;
 using Gateway.Redis;
@@ -78,7 +80,15 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddValidatedOptions<StreamTokenOptions>(configuration, StreamTokenOptions.SectionName);
         services.AddSingleton<StreamTokens>();
+        services.AddTexml(configuration);
+        services.AddSingleton<SessionCredentials>();
+        services.AddHttpClient<TelnyxApiClient>(client => client.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpForwarder();
+        services.AddSingleton<CallControlForwarder>();
+        services.AddSingleton<BotFailureActions>();
         services.AddSingleton<LiveCalls>();
+        services.AddGatewayMetrics();
+        services.AddGatewayHealthChecks();
         services.AddSingleton<BotConnector>();
         services.AddSingleton<TelnyxCallHandler>();
         services.AddSingleton<GatewayDrain>();

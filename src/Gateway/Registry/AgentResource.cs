@@ -26,7 +26,9 @@ public sealed record AgentResource
         StreamAuthMode streamAuth = StreamAuthMode.None,
         IReadOnlyList<string>? phoneNumbers = null,
         AgentTexml? texml = null,
-        IReadOnlyList<string>? allowedActions = null)
+        IReadOnlyList<string>? allowedActions = null,
+        string? connectionId = null,
+        BotFailureAction? onBotFailure = null)
     {
         Enabled = enabled;
         MaxConcurrentCalls = maxConcurrentCalls;
@@ -36,6 +38,8 @@ public sealed record AgentResource
         PhoneNumbers = phoneNumbers ?? [];
         Texml = texml ?? new AgentTexml();
         AllowedActions = allowedActions ?? CallControlActions.Defaults;
+        ConnectionId = connectionId;
+        OnBotFailure = onBotFailure ?? new BotFailureAction();
     }
 
     public bool Enabled { get; init; } = true;
@@ -62,6 +66,53 @@ public sealed record AgentResource
 
     /// <summary>Call Control actions the agent's bots may take on their own calls through the gateway.</summary>
     public IReadOnlyList<string> AllowedActions { get; init; } = CallControlActions.Defaults;
+
+    /// <summary>The Telnyx connection the agent's outbound calls use; null: the organization's default.</summary>
+    public string? ConnectionId { get; init; }
+
+    /// <summary>What the gateway does to the phone call when the bot's side drops abnormally.</summary>
+    public BotFailureAction OnBotFailure { get; init; } = new();
+
+    /// <summary>Instances whose heartbeat registration has lapsed: they take no new calls.</summary>
+    public HashSet<string> LapsedInstances(DateTimeOffset now) =>
+        Instances.Where(i => !i.IsLiveAt(now)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// When a bot drops a live call abnormally (its connection lost, or closed with an error code), the caller would
+/// otherwise hear silence until the stream ends: the gateway can hang the call up or transfer it, with the tenant's
+/// Telnyx key.
+/// </summary>
+public sealed record BotFailureAction
+{
+    public BotFailureAction()
+    {
+    }
+
+    [JsonConstructor]
+    public BotFailureAction(BotFailureMode action = BotFailureMode.None, string? transferTo = null)
+    {
+        Action = action;
+        TransferTo = transferTo;
+    }
+
+    public BotFailureMode Action { get; init; } = BotFailureMode.None;
+
+    /// <summary>E.164 number (or SIP URI) a <c>transfer</c> sends the caller to.</summary>
+    public string? TransferTo { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<BotFailureMode>))]
+public enum BotFailureMode
+{
+    [JsonStringEnumMemberName("none")]
+    None,
+
+    [JsonStringEnumMemberName("hangup")]
+    Hangup,
+
+    [JsonStringEnumMemberName("transfer")]
+    Transfer,
 }
 
 /// <summary>How a stream proves it was sent by this gateway's TeXML or dial-out.</summary>

@@ -31,13 +31,14 @@ public static class AgentResourceValidator
             errors["streamAuth"] = ["must be 'none' or 'token'."];
         }
 
+        ValidateDialOut(resource, errors);
         if (resource.Texml is null)
         {
             errors["texml"] = ["must be an object."];
         }
         else
         {
-            AgentTexmlValidator.Validate(resource.Texml, errors);
+            AgentTexmlValidator.Validate(resource.Texml, resource.BodyMaxBytes, errors);
         }
 
         if (resource.Instances is null)
@@ -84,6 +85,30 @@ public static class AgentResourceValidator
             {
                 errors[$"phoneNumbers[{i}]"] = [$"'{numbers[i]}' is listed twice."];
             }
+        }
+    }
+
+    private static void ValidateDialOut(AgentResource resource, Dictionary<string, string[]> errors)
+    {
+        if (resource.ConnectionId is { } connectionId && (connectionId.Length is 0 or > 64 || !connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            errors["connectionId"] = ["must be 1 to 64 letters, digits, '-' or '_'."];
+        }
+
+        switch (resource.OnBotFailure)
+        {
+            case null:
+                errors["onBotFailure"] = ["must be an object."];
+                break;
+            case { Action: BotFailureMode.Transfer, TransferTo: var to } when !ResourceNames.IsValidPhoneNumber(to) && !(to?.StartsWith("sip:", StringComparison.Ordinal) ?? false):
+                errors["onBotFailure.transferTo"] = ["is required with action 'transfer': an E.164 number or a sip: URI."];
+                break;
+            case { Action: not BotFailureMode.Transfer, TransferTo: not null }:
+                errors["onBotFailure.transferTo"] = ["is only for action 'transfer'."];
+                break;
+            case { Action: var action } when !Enum.IsDefined(action):
+                errors["onBotFailure.action"] = ["must be 'none', 'hangup' or 'transfer'."];
+                break;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text;
 using System.Text.Json;
 using System.Xml;
 
@@ -22,7 +23,8 @@ internal static class AgentTexmlValidator
         ["AccountSid", "CallSid", "CallSidLegacy", "CallerId", "CallingPartyType", "ConnectionId", "From", "FromSipUri", "To", "ToSipUri", "CallStatus", "Direction"],
         StringComparer.Ordinal);
 
-    public static void Validate(AgentTexml texml, Dictionary<string, string[]> errors)
+    /// <param name="bodyMaxBytes">The agent's limit: a static body over it could never reach the bot.</param>
+    public static void Validate(AgentTexml texml, int bodyMaxBytes, Dictionary<string, string[]> errors)
     {
         Check(Codecs.Contains(texml.Codec ?? ""), "texml.codec", Codecs, errors);
         Check(Tracks.Contains(texml.Track ?? ""), "texml.track", Tracks, errors);
@@ -36,6 +38,10 @@ internal static class AgentTexmlValidator
         if (texml.Body is { } body && body.ValueKind != JsonValueKind.Object)
         {
             errors["texml.body"] = ["must be a JSON object."];
+        }
+        else if (texml.Body is { } staticBody && Encoding.UTF8.GetByteCount(staticBody.GetRawText()) > bodyMaxBytes)
+        {
+            errors["texml.body"] = [$"must fit the agent's bodyMaxBytes ({bodyMaxBytes} bytes of JSON)."];
         }
 
         if (texml.BodyFields is null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Metrics;
 using Gateway.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     private readonly RegistryOptions _options;
     private readonly IReadOnlyDictionary<AgentKey, AgentResource> _seed;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<RedisAgentRegistry> _logger;
     private readonly Lock _writeLock = new();
     private readonly SemaphoreSlim _resyncNow = new(0, 1);
@@ -36,6 +38,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         IOptions<RegistryOptions> options,
         RegistrySeedSource seed,
         TimeProvider time,
+        GatewayMetrics metrics,
         ILogger<RedisAgentRegistry> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,13 +48,17 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         _options = options.Value;
         _seed = seed.Agents;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
     }
 
     public RegistrySnapshot Current => _current;
 
-    /// <summary>When the snapshot last matched Redis in full; null before the first load.</summary>
+    /// <summary>When the snapshot last matched Redis in full; null before the first load and after a failed sync.</summary>
     public DateTimeOffset? LastSyncedAt { get; private set; }
+
+    /// <summary>When the snapshot last matched Redis in full; unlike <see cref="LastSyncedAt"/>, kept through failures (staleness).</summary>
+    public DateTimeOffset? LastFullSyncAt { get; private set; }
 
     public async Task<long> PutAsync(AgentKey key, AgentResource resource, CancellationToken cancellationToken = default) =>
         (await PutAsync(key, resource, expectedRevision: null))!.Value;
@@ -183,6 +190,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             LastSyncedAt = null;
+            _metrics.RedisError(RedisOperations.Registry);
             LogSyncFailed(_logger, _current.IsLoaded, e.Message);
             return false;
         }
@@ -243,6 +251,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
                 var previous = _current;
                 _current = new RegistrySnapshot(agents.Values, Math.Max(revision, previous.IsLoaded ? previous.Revision : 0));
                 LastSyncedAt = _time.GetUtcNow();
+                LastFullSyncAt = LastSyncedAt;
                 if (!previous.IsLoaded || previous.Revision != _current.Revision || previous.Count != _current.Count)
                 {
                     LogLoaded(_logger, _current.Count, _current.Revision);
@@ -282,6 +291,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // The periodic resync picks the change up.
+            _metrics.RedisError(RedisOperations.Registry);
             LogSyncFailed(_logger, _current.IsLoaded, e.Message);
         }
     }

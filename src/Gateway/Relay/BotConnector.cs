@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Ingress;
 using Gateway.Registry;
@@ -20,8 +21,11 @@ public sealed partial class BotConnector
     private readonly TimeProvider _time;
     private readonly ILogger<BotConnector> _logger;
 
-    public BotConnector(IInstanceClaims claims, IOptions<RelayOptions> options, TimeProvider time, ILogger<BotConnector> logger)
+    private readonly SessionCredentials _credentials;
+
+    public BotConnector(IInstanceClaims claims, SessionCredentials credentials, IOptions<RelayOptions> options, TimeProvider time, ILogger<BotConnector> logger)
     {
+        _credentials = credentials;
         ArgumentNullException.ThrowIfNull(options);
         _claims = claims;
         _options = options.Value;
@@ -33,8 +37,7 @@ public sealed partial class BotConnector
     {
         ArgumentNullException.ThrowIfNull(agent);
         // Instances whose heartbeat registration lapsed take no calls; instances that refused this call are not retried.
-        var now = _time.GetUtcNow();
-        var excluded = agent.Resource.Instances.Where(i => !i.IsLiveAt(now)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var excluded = agent.Resource.LapsedInstances(_time.GetUtcNow());
         var refusals = 0;
         using var budget = new CancellationTokenSource(_options.BotConnectBudget, _time);
         using var budgetOrCaller = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
@@ -58,7 +61,7 @@ public sealed partial class BotConnector
             {
                 try
                 {
-                    var socket = await BotHandshake.ConnectAsync(BotUri(claim.Instance.Url, body), BotHeaders(agent, sessionId), _options, attemptOrBudget.Token);
+                    var socket = await BotHandshake.ConnectAsync(BotUri(claim.Instance.Url, body), BotHeaders(agent, sessionId, _credentials.Issue(sessionId)), _options, attemptOrBudget.Token);
                     LogConnected(_logger, sessionId, agent.Key, claim.Instance.Id, claim.IsLocal);
                     return BotConnection.Connected(socket, claim);
                 }
@@ -92,13 +95,15 @@ public sealed partial class BotConnector
         return new Uri(string.Concat(url, separator.ToString(), "body=", Uri.EscapeDataString(body.CanonicalBase64)));
     }
 
-    // What Pipecat Cloud's base image reads, plus the tenant, so a bot serving several agents can tell them apart.
+    // What Pipecat Cloud's base image reads, plus the tenant, so a bot serving several agents can tell them apart,
+    // and the credential for its own call's Call Control actions through the gateway.
     // No Origin: a Pipecat transport with an allow-list refuses a connection whose Origin it does not know.
-    private static KeyValuePair<string, string>[] BotHeaders(RegisteredAgent agent, string sessionId) =>
+    private static KeyValuePair<string, string>[] BotHeaders(RegisteredAgent agent, string sessionId, string credential) =>
     [
         new("X-Daily-Session-Id", sessionId),
         new("X-Gateway-Org", agent.Key.Org),
         new("X-Gateway-Agent", agent.Key.Agent),
+        new(SessionCredentials.HeaderName, credential),
     ];
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to instance {InstanceId} of {AgentKey} (local claim: {LocalClaim})")]

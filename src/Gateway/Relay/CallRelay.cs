@@ -23,6 +23,9 @@ public sealed class CallRelay
     private readonly TimeProvider _time;
     private int _closedByGateway;
 
+    // 1 + the leg whose loop saw the call end first; 0 while neither has.
+    private int _endedFirst;
+
     public CallRelay(WebSocket caller, WebSocket bot, RelayOptions options, TimeProvider time)
     {
         _caller = caller;
@@ -31,11 +34,17 @@ public sealed class CallRelay
         _time = time;
     }
 
+    /// <summary>Messages relayed from Telnyx to the bot so far (the replayed connected and start frames not included).</summary>
+    public RelayTraffic ToBot { get; } = new();
+
+    /// <summary>Messages relayed from the bot to Telnyx so far.</summary>
+    public RelayTraffic ToCaller { get; } = new();
+
     /// <summary>Relays until both legs are closed (or, past <see cref="RelayOptions.CloseTimeout"/>, aborted).</summary>
     public async Task<RelayOutcome> RunAsync()
     {
-        var toBot = PumpAsync(Leg.Caller, _caller, _bot, _options.CallerMessageMaxBytes);
-        var toCaller = PumpAsync(Leg.Bot, _bot, _caller, _options.BotMessageMaxBytes);
+        var toBot = PumpAsync(Leg.Caller, _caller, _bot, _options.CallerMessageMaxBytes, ToBot);
+        var toCaller = PumpAsync(Leg.Bot, _bot, _caller, _options.BotMessageMaxBytes, ToCaller);
         var first = await Task.WhenAny(toBot, toCaller);
         var second = first == toBot ? toCaller : toBot;
 
@@ -52,12 +61,13 @@ public sealed class CallRelay
             await timeout.CancelAsync();
         }
 
-        var firstEnd = await first;
-        var secondEnd = await second;
-        var callerEnd = first == toBot ? firstEnd : secondEnd;
-        var botEnd = first == toBot ? secondEnd : firstEnd;
+        // The loop that finished first is not always the side that ended the call: the loop that saw the end is still
+        // sending its close on when the other loop, handed the answer to that close, may already be done.
+        var callerEnd = await toBot;
+        var botEnd = await toCaller;
+        var firstEnd = Volatile.Read(ref _endedFirst) == 1 + (int)Leg.Bot ? botEnd : callerEnd;
         var end = Volatile.Read(ref _closedByGateway) == 1 ? CallEnd.GatewayClosed : firstEnd.End;
-        return new RelayOutcome(end, firstEnd.CloseStatus, firstEnd.CloseDescription, callerEnd.Frames, callerEnd.Bytes, botEnd.Frames, botEnd.Bytes);
+        return new RelayOutcome(end, firstEnd.CloseStatus, firstEnd.CloseDescription, ToBot.Frames, ToBot.Bytes, ToCaller.Frames, ToCaller.Bytes);
     }
 
     /// <summary>Closes both legs with one code and reason (drain: 1001); the relay then ends as the peers answer.</summary>
@@ -67,11 +77,9 @@ public sealed class CallRelay
         await Task.WhenAll(CloseLegAsync(_caller, status, reason), CloseLegAsync(_bot, status, reason));
     }
 
-    private async Task<PumpEnd> PumpAsync(Leg leg, WebSocket source, WebSocket destination, int maxMessageBytes)
+    private async Task<PumpEnd> PumpAsync(Leg leg, WebSocket source, WebSocket destination, int maxMessageBytes, RelayTraffic traffic)
     {
         var buffer = new byte[Math.Min(_options.ReceiveBufferBytes, maxMessageBytes)];
-        long frames = 0;
-        long bytes = 0;
         while (true)
         {
             byte[]? borrowed = null;
@@ -86,7 +94,7 @@ public sealed class CallRelay
                     {
                         if (count >= maxMessageBytes)
                         {
-                            return await EndAsync(new PumpEnd(CallEnd.MessageTooBig, frames, bytes,
+                            return await EndAsync(new PumpEnd(CallEnd.MessageTooBig,
                                 WebSocketCloseStatus.MessageTooBig,
                                 CloseCodes.Reason($"{leg.Name()} message exceeds {maxMessageBytes} bytes")));
                         }
@@ -109,13 +117,13 @@ public sealed class CallRelay
                     }
                     catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
                     {
-                        return await EndAsync(new PumpEnd(leg.Lost(), frames, bytes,
+                        return await EndAsync(new PumpEnd(leg.Lost(),
                             WebSocketCloseStatus.InternalServerError, $"{leg.Name()} connection lost"));
                     }
 
                     if (received.MessageType == WebSocketMessageType.Close)
                     {
-                        return await EndAsync(new PumpEnd(leg.Closed(), frames, bytes,
+                        return await EndAsync(new PumpEnd(leg.Closed(),
                             source.CloseStatus, source.CloseStatusDescription));
                     }
 
@@ -132,12 +140,11 @@ public sealed class CallRelay
                 }
                 catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
                 {
-                    return await EndAsync(new PumpEnd(leg.Other().Lost(), frames, bytes,
+                    return await EndAsync(new PumpEnd(leg.Other().Lost(),
                         WebSocketCloseStatus.InternalServerError, $"{leg.Other().Name()} connection lost"));
                 }
 
-                frames++;
-                bytes += count;
+                traffic.Add(count);
             }
             finally
             {
@@ -150,6 +157,7 @@ public sealed class CallRelay
 
         async Task<PumpEnd> EndAsync(PumpEnd end)
         {
+            Interlocked.CompareExchange(ref _endedFirst, 1 + (int)leg, 0);
             var status = end.CloseStatus ?? WebSocketCloseStatus.Empty;
             if (end.End == CallEnd.MessageTooBig)
             {
@@ -176,5 +184,5 @@ public sealed class CallRelay
     private Task CloseLegAsync(WebSocket socket, WebSocketCloseStatus status, string? reason) =>
         WebSocketClosing.TryCloseOutputAsync(socket, status, reason, _options.CloseTimeout, _time);
 
-    private readonly record struct PumpEnd(CallEnd End, long Frames, long Bytes, WebSocketCloseStatus? CloseStatus, string? CloseDescription);
+    private readonly record struct PumpEnd(CallEnd End, WebSocketCloseStatus? CloseStatus, string? CloseDescription);
 }

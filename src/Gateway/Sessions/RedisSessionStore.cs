@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Claims;
+using Gateway.Metrics;
 using Gateway.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public sealed partial class RedisSessionStore(
     RedisKeys keys,
     IOptions<ClaimOptions> options,
     TimeProvider time,
+    GatewayMetrics metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
     private TimeSpan Lease => options.Value.LeaseDuration;
@@ -35,6 +37,7 @@ public sealed partial class RedisSessionStore(
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            metrics.RedisError(RedisOperations.Sessions);
             LogWriteFailed(logger, session.SessionId, "record", e.Message);
         }
     }
@@ -52,6 +55,7 @@ public sealed partial class RedisSessionStore(
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            metrics.RedisError(RedisOperations.Sessions);
             LogWriteFailed(logger, session.SessionId, "removal", e.Message);
         }
     }

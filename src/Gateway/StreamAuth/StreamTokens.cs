@@ -16,23 +16,32 @@ public sealed class StreamTokens(IDataProtectionProvider protection, ISpentStrea
 {
     private readonly IDataProtector _protector = protection.CreateProtector("Gateway.StreamAuth.StreamToken.v1");
 
-    /// <summary>A token for streams to <paramref name="agent"/>; with <paramref name="callId"/>, valid for one stream only.</summary>
-    public string Issue(AgentKey agent, string? callId = null)
+    /// <summary>
+    /// A token for streams to <paramref name="agent"/>; with <paramref name="callId"/>, valid for one stream only.
+    /// With <paramref name="sessionId"/> (dial-out), the stream's call takes that session id, the one the dial-out
+    /// request answered with.
+    /// </summary>
+    public string Issue(AgentKey agent, string? callId = null, string? sessionId = null)
     {
         var claims = new StreamTokenClaims(
             agent.ToString(),
             callId,
             Convert.ToHexString(RandomNumberGenerator.GetBytes(12)),
-            (time.GetUtcNow() + options.Value.Lifetime).ToUnixTimeSeconds());
+            (time.GetUtcNow() + options.Value.Lifetime).ToUnixTimeSeconds(),
+            sessionId);
         return _protector.Protect(JsonSerializer.Serialize(claims, StreamTokenJsonContext.Default.StreamTokenClaims));
     }
 
     /// <summary>Checks a token presented for a stream to <paramref name="agent"/>, spending it when it is single use.</summary>
-    public async ValueTask<StreamTokenCheck> CheckAsync(string? token, AgentKey agent, CancellationToken cancellationToken = default)
+    public async ValueTask<StreamTokenCheck> CheckAsync(string? token, AgentKey agent, CancellationToken cancellationToken = default) =>
+        (await VerifyAsync(token, agent, cancellationToken)).Check;
+
+    /// <summary><see cref="CheckAsync"/>, with the session id a valid dial-out token carries.</summary>
+    public async ValueTask<StreamTokenResult> VerifyAsync(string? token, AgentKey agent, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(token))
         {
-            return StreamTokenCheck.Missing;
+            return new(StreamTokenCheck.Missing, null);
         }
 
         StreamTokenClaims? claims;
@@ -42,32 +51,37 @@ public sealed class StreamTokens(IDataProtectionProvider protection, ISpentStrea
         }
         catch (Exception e) when (e is CryptographicException or FormatException or JsonException)
         {
-            return StreamTokenCheck.Forged;
+            return new(StreamTokenCheck.Forged, null);
         }
 
         if (claims is null)
         {
-            return StreamTokenCheck.Forged;
+            return new(StreamTokenCheck.Forged, null);
         }
 
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
         if (expiresAt <= time.GetUtcNow())
         {
-            return StreamTokenCheck.Expired;
+            return new(StreamTokenCheck.Expired, null);
         }
 
         if (!string.Equals(claims.Agent, agent.ToString(), StringComparison.Ordinal))
         {
-            return StreamTokenCheck.OtherAgent;
+            return new(StreamTokenCheck.OtherAgent, null);
         }
 
-        if (claims.CallId is not null && !await spent.TrySpendAsync(claims.TokenId, expiresAt, cancellationToken))
+        // Spent per call, not per token: a second token minted for the same call (a replayed, still-signed TeXML
+        // fetch) is refused like the first one presented twice.
+        if (claims.CallId is not null && !await spent.TrySpendAsync(SpendKey(claims), expiresAt, cancellationToken))
         {
-            return StreamTokenCheck.Replayed;
+            return new(StreamTokenCheck.Replayed, null);
         }
 
-        return StreamTokenCheck.Valid;
+        return new(StreamTokenCheck.Valid, claims.SessionId);
     }
+
+    private static string SpendKey(StreamTokenClaims claims) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{claims.Agent}|{claims.CallId}")));
 }
 
 /// <summary>A token's content: short names keep the URL short.</summary>
@@ -75,7 +89,11 @@ internal sealed record StreamTokenClaims(
     [property: JsonPropertyName("a")] string Agent,
     [property: JsonPropertyName("c")] string? CallId,
     [property: JsonPropertyName("n")] string TokenId,
-    [property: JsonPropertyName("e")] long ExpiresAt);
+    [property: JsonPropertyName("e")] long ExpiresAt,
+    [property: JsonPropertyName("s")] string? SessionId = null);
+
+/// <summary>What a token proved, and the session id it assigns (dial-out tokens only).</summary>
+public readonly record struct StreamTokenResult(StreamTokenCheck Check, string? SessionId);
 
 [JsonSerializable(typeof(StreamTokenClaims))]
 internal sealed partial class StreamTokenJsonContext : JsonSerializerContext;

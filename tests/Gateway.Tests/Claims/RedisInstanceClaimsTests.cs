@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
@@ -254,6 +255,25 @@ public sealed class RedisInstanceClaimsTests
         }
     }
 
+    [Fact]
+    public async Task An_error_reply_from_Redis_falls_back_to_local_accounting_and_is_counted()
+    {
+        // A key of the wrong type answers the claim script with an error, as a replica demoted by a failover answers
+        // writes with READONLY: the call must still be claimed, not fail.
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix);
+        await replica.Redis.GetDatabase().StringSetAsync(ClaimsKey, "not a sorted set");
+        var agent = Agent(10, ("a", 1));
+
+        var result = await replica.Claims.ClaimAsync(agent, "s0", NoneExcluded, Wait.Token());
+
+        Assert.Equal(new InstanceClaim(Support, agent.Resource.Instances[0], "s0", IsLocal: true), result.Claim);
+        Assert.Equal(1, replica.Claims.LocalFallbackCount);
+        Assert.Equal(1, replica.Metrics.RedisErrorCount(RedisOperations.Claims));
+        await replica.Claims.ReleaseAsync(result.Claim!);
+        Assert.Equal(0, replica.Claims.LocalFallbackCount);
+        Assert.Equal(1, replica.Metrics.RedisErrorCount(RedisOperations.Claims));
+    }
+
     private RedisKey ClaimsKey => new RedisKeys(_prefix).Claims(Support);
 
     private static RegisteredAgent Agent(int maxConcurrentCalls, params (string Id, int Capacity)[] instances) => new(
@@ -274,15 +294,18 @@ public sealed class RedisInstanceClaimsTests
     /// <summary>One gateway replica's claims: its own multiplexer.</summary>
     private sealed class Replica : IAsyncDisposable
     {
-        private Replica(IConnectionMultiplexer redis, RedisInstanceClaims claims)
+        private Replica(IConnectionMultiplexer redis, RedisInstanceClaims claims, GatewayMetrics metrics)
         {
             Redis = redis;
             Claims = claims;
+            Metrics = metrics;
         }
 
         public IConnectionMultiplexer Redis { get; }
 
         public RedisInstanceClaims Claims { get; }
+
+        public GatewayMetrics Metrics { get; }
 
         public static Replica Connect(string connection, string prefix, TimeSpan? lease = null)
         {
@@ -290,8 +313,9 @@ public sealed class RedisInstanceClaimsTests
             var options = lease is { } duration
                 ? new ClaimOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
                 : new ClaimOptions();
-            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), NullLogger<RedisInstanceClaims>.Instance);
-            return new Replica(redis, claims);
+            var metrics = new GatewayMetrics();
+            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), metrics, NullLogger<RedisInstanceClaims>.Instance);
+            return new Replica(redis, claims, metrics);
         }
 
         public async ValueTask DisposeAsync() => await Redis.DisposeAsync();

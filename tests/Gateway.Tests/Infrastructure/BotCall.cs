@@ -30,6 +30,9 @@ public sealed class BotCall
     /// <summary>Whether the bot answers a close frame by itself, as a real bot's WebSocket library does.</summary>
     public bool AnswerCloses { get; set; } = true;
 
+    /// <summary>How long the bot takes to answer a close frame (when it answers them).</summary>
+    public TimeSpan CloseAnswerDelay { get; set; } = TimeSpan.Zero;
+
     public WebSocketState State => _socket.State;
 
     /// <summary>The next frame the bot received; a close frame comes as <see cref="ReceivedFrame.IsClose"/>.</summary>
@@ -87,6 +90,11 @@ public sealed class BotCall
                     _frames.Writer.TryWrite(new ReceivedFrame(WebSocketMessageType.Close, [], _socket.CloseStatus, _socket.CloseStatusDescription));
                     if (AnswerCloses && _socket.State == WebSocketState.CloseReceived)
                     {
+                        if (CloseAnswerDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(CloseAnswerDelay);
+                        }
+
                         var status = _socket.CloseStatus ?? WebSocketCloseStatus.Empty;
                         var reason = status == WebSocketCloseStatus.Empty ? null : _socket.CloseStatusDescription;
                         await _socket.CloseOutputAsync(status, reason, CancellationToken.None);

@@ -38,7 +38,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public LiveCalls LiveCalls => Services.GetRequiredService<LiveCalls>();
 
     /// <summary>Starts a gateway. <paramref name="redis"/> null: embedded registry; otherwise that Redis with <paramref name="keyPrefix"/>.</summary>
-    public static async Task<GatewayHost> StartAsync(string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null)
+    /// <param name="time">The gateway's clock, when the test moves it (e.g. a <see cref="ShiftedTimeProvider"/>).</param>
+    public static async Task<GatewayHost> StartAsync(string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -61,6 +62,10 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         await app.StartAsync();
         return new GatewayHost(app, new Uri(app.Urls.First()), logs);

@@ -8,10 +8,15 @@ public static class UpgradeRequest
 {
     private static readonly HttpClient Client = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
-    public static async Task<(HttpStatusCode Status, string ContentType, JsonElement Problem)> SendAsync(Uri wsUri, bool upgrade = true)
+    public static async Task<(HttpStatusCode Status, string ContentType, JsonElement Problem)> SendAsync(Uri wsUri, bool upgrade = true, IReadOnlyDictionary<string, string>? headers = null)
     {
         var uri = new UriBuilder(wsUri) { Scheme = "http" }.Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (upgrade)
         {
             request.Headers.Connection.Add("Upgrade");

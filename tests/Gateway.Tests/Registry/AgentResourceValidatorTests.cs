@@ -261,4 +261,16 @@ public sealed class AgentResourceValidatorTests
         Assert.Equal(field, error.Key);
         Assert.Equal([message], error.Value);
     }
+
+    [Fact]
+    public void A_static_TeXML_body_over_the_agents_body_limit_is_refused()
+    {
+        var body = System.Text.Json.JsonDocument.Parse($"{{\"note\":\"{new string('x', 100)}\"}}").RootElement.Clone();
+        var resource = Valid with { BodyMaxBytes = 64, Texml = new AgentTexml { Body = body } };
+
+        var errors = AgentResourceValidator.Validate(resource);
+
+        Assert.Equal(["must fit the agent's bodyMaxBytes (64 bytes of JSON)."], errors["texml.body"]);
+        Assert.Empty(AgentResourceValidator.Validate(resource with { BodyMaxBytes = 4096 }));
+    }
 }

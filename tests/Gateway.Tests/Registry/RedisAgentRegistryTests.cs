@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
@@ -369,6 +370,7 @@ public sealed class RedisAgentRegistryTests
             }),
             new RegistrySeedSource(seed ?? new Dictionary<AgentKey, AgentResource>()),
             TimeProvider.System,
+            new GatewayMetrics(),
             NullLogger<RedisAgentRegistry>.Instance);
 
     /// <summary>One gateway replica's share of the registry: its own multiplexer and a started registry.</summary>

@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Sessions;
 using Gateway.Tests.Infrastructure;
@@ -204,7 +205,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         var redis = RedisConnectionFactory.Connect(connection ?? await TestRedis.ConnectionStringAsync(), new RedisOptions { KeyPrefix = _prefix });
         _connections.Add(redis);
         var options = new ClaimOptions { LeaseDuration = lease ?? TimeSpan.FromSeconds(30), RenewInterval = (lease ?? TimeSpan.FromSeconds(30)) / 5 };
-        var store = new RedisSessionStore(redis, Keys, Options.Create(options), TimeProvider.System, NullLogger<RedisSessionStore>.Instance);
+        var store = new RedisSessionStore(redis, Keys, Options.Create(options), TimeProvider.System, new GatewayMetrics(), NullLogger<RedisSessionStore>.Instance);
         return (store, redis);
     }
 }

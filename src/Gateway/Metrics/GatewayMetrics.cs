@@ -1,0 +1,127 @@
+using Gateway.Ingress;
+using Gateway.Registry;
+using Prometheus;
+
+namespace Gateway.Metrics;
+
+/// <summary>
+/// Every metric the gateway exports, in a registry of its own (not prometheus-net's process-wide default), so that
+/// each application instance (the tests start many in one process) counts only its own calls. Label values are
+/// organization and agent names taken from the registry, never from the request, and a fixed set of outcomes,
+/// directions and operations: cardinality stays bounded by the number of agents.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    /// <summary>The label value of calls refused before their agent was known to exist (or when it does not).</summary>
+    public const string NoAgent = "";
+
+    private static readonly string[] AgentLabels = ["org", "agent"];
+
+    private readonly Counter _callsStarted;
+    private readonly Counter _callsEnded;
+    private readonly Gauge _callsActive;
+    private readonly Histogram _setupDuration;
+    private readonly Counter _relayedFrames;
+    private readonly Counter _relayedBytes;
+    private readonly Counter _redisErrors;
+
+    public GatewayMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+
+        // Exemplars would read the current trace on every increment; the gateway records none.
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        Factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
+
+        // process_* and dotnet_*: CPU, memory and GC for the dashboard's process row.
+        DotNetStats.Register(Registry);
+
+        _callsActive = Factory.CreateGauge("gateway_calls_active", "Calls this replica relays now.", AgentLabels);
+        _callsStarted = Factory.CreateCounter("gateway_calls_started_total", "Calls whose start frame reached the bot.", AgentLabels);
+        _callsEnded = Factory.CreateCounter(
+            "gateway_calls_ended_total",
+            "Streams ended, by outcome: normal, caller_closed, bot_closed, caller_lost, bot_lost, bot_unreachable, message_too_big, drained, handshake_failed or rejected_{code}.",
+            ["org", "agent", "outcome"]);
+        _setupDuration = Factory.CreateHistogram(
+            "gateway_call_setup_duration_seconds",
+            "From the upgrade request to the start frame forwarded to the bot.",
+            AgentLabels,
+            new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _relayedFrames = Factory.CreateCounter("gateway_relayed_frames_total", "WebSocket messages relayed, by direction (to_bot, to_caller).", ["org", "agent", "direction"]);
+        _relayedBytes = Factory.CreateCounter("gateway_relayed_bytes_total", "Payload bytes of the messages relayed, by direction.", ["org", "agent", "direction"]);
+        RegistryRevision = Factory.CreateGauge("gateway_registry_revision", "The highest registry revision this replica has applied.");
+        RegistryLastSync = Factory.CreateGauge(
+            "gateway_registry_last_sync_timestamp_seconds", "When the registry last matched its source in full (Unix time; 0 before the first load).");
+        RegistryStaleness = Factory.CreateGauge(
+            "gateway_registry_staleness_seconds", "Seconds since the registry last matched its source in full (embedded registry: 0).");
+        _redisErrors = Factory.CreateCounter("gateway_redis_errors_total", "Redis commands that failed or were not attempted because Redis was unreachable.", ["operation"]);
+        ClaimsHeld = Factory.CreateGauge("gateway_claims_held", "Instance claims this replica holds for its calls.");
+        Draining = Factory.CreateGauge("gateway_draining", "1 while this replica drains (refuses new calls), else 0.");
+
+        // Present from the first scrape, so that rate() and alerts see a zero rather than no series.
+        foreach (var operation in RedisOperations.All)
+        {
+            _redisErrors.WithLabels(operation);
+        }
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Makes this gateway's metrics (the HTTP middleware's included) in <see cref="Registry"/>.</summary>
+    public IMetricFactory Factory { get; }
+
+    internal Gauge RegistryRevision { get; }
+
+    internal Gauge RegistryLastSync { get; }
+
+    internal Gauge RegistryStaleness { get; }
+
+    internal Gauge ClaimsHeld { get; }
+
+    internal Gauge Draining { get; }
+
+    /// <summary>
+    /// A call's start frame reached its bot: counts it started and active, records its setup time and the two
+    /// frames replayed to the bot, and returns the call's own counters for the rest of its life.
+    /// </summary>
+    public RelayedCallMetrics CallStarted(AgentKey agent, TimeSpan setup, long handshakeFrames, long handshakeBytes)
+    {
+        _callsStarted.WithLabels(agent.Org, agent.Agent).Inc();
+        _setupDuration.WithLabels(agent.Org, agent.Agent).Observe(setup.TotalSeconds);
+        var call = new RelayedCallMetrics(
+            _callsActive.WithLabels(agent.Org, agent.Agent),
+            _callsEnded,
+            agent,
+            _relayedFrames.WithLabels(agent.Org, agent.Agent, Directions.ToBot),
+            _relayedBytes.WithLabels(agent.Org, agent.Agent, Directions.ToBot),
+            _relayedFrames.WithLabels(agent.Org, agent.Agent, Directions.ToCaller),
+            _relayedBytes.WithLabels(agent.Org, agent.Agent, Directions.ToCaller));
+        call.Relayed(handshakeFrames, handshakeBytes);
+        return call;
+    }
+
+    /// <summary>A stream refused (before or after its 101). <paramref name="agent"/>: only an agent the registry holds.</summary>
+    public void CallRefused(CallRejection rejection, AgentKey? agent)
+    {
+        ArgumentNullException.ThrowIfNull(rejection);
+        CallEnded(CallOutcomes.Rejected(rejection.Code), agent);
+    }
+
+    /// <summary>A stream that ended before its relay began, for a reason other than a refusal.</summary>
+    public void CallEnded(string outcome, AgentKey? agent) =>
+        _callsEnded.WithLabels(agent?.Org ?? NoAgent, agent?.Agent ?? NoAgent, outcome).Inc();
+
+    /// <summary>A Redis command failed (or was skipped because Redis was unreachable); see <see cref="RedisOperations"/>.</summary>
+    public void RedisError(string operation) => _redisErrors.WithLabels(operation).Inc();
+
+    /// <summary>The count so far of one operation's Redis errors.</summary>
+    internal double RedisErrorCount(string operation) => _redisErrors.WithLabels(operation).Value;
+
+    /// <summary>The <c>direction</c> label values.</summary>
+    public static class Directions
+    {
+        public const string ToBot = "to_bot";
+
+        public const string ToCaller = "to_caller";
+    }
+}

@@ -1,0 +1,16 @@
+namespace Gateway.Metrics;
+
+/// <summary>The <c>operation</c> label of <c>gateway_redis_errors_total</c>: which part of the gateway Redis failed.</summary>
+public static class RedisOperations
+{
+    /// <summary>Instance claims: claiming (the call then falls back to local accounting), releasing, renewing.</summary>
+    public const string Claims = "claims";
+
+    /// <summary>Session records: writing, removing, renewing.</summary>
+    public const string Sessions = "sessions";
+
+    /// <summary>The registry: full resyncs and change notices (the last snapshot keeps serving).</summary>
+    public const string Registry = "registry";
+
+    internal static readonly string[] All = [Claims, Sessions, Registry];
+}

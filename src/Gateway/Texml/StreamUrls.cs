@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Texml;
+
+/// <summary>Where the TeXML documents tell Telnyx to open a call's media stream: this gateway's <c>/ws/telnyx</c>, as <c>wss://</c>.</summary>
+public static class StreamUrls
+{
+    private const string IngressPath = "/ws/telnyx";
+
+    /// <summary>
+    /// The stream URL for a configured <c>Gateway:PublicBaseUrl</c>: its scheme becomes <c>wss</c> (Telnyx reaches the
+    /// gateway through TLS whatever the operator wrote), a port other than the scheme's default is kept, and so is a path
+    /// prefix (a gateway behind a path-routing ingress), e.g. <c>https://voice.example.com/gw</c> →
+    /// <c>wss://voice.example.com/gw/ws/telnyx</c>.
+    /// </summary>
+    public static string FromPublicBaseUrl(Uri publicBaseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(publicBaseUrl);
+        var url = new StringBuilder("wss://");
+        url.Append(publicBaseUrl.HostNameType == UriHostNameType.IPv6 ? $"[{publicBaseUrl.IdnHost}]" : publicBaseUrl.IdnHost);
+        if (!publicBaseUrl.IsDefaultPort && publicBaseUrl.Port != 443)
+        {
+            url.Append(':').Append(publicBaseUrl.Port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        url.Append(publicBaseUrl.AbsolutePath.TrimEnd('/')).Append(IngressPath);
+        return url.ToString();
+    }
+
+    /// <summary>No public base URL configured: the Host the request arrived with, which is what Telnyx dialled.</summary>
+    public static string FromRequest(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var host = request.Host.HasValue
+            ? request.Host.ToUriComponent()
+            : new HostString(request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", request.HttpContext.Connection.LocalPort).ToUriComponent();
+        return "wss://" + host + IngressPath;
+    }
+
+    /// <summary>Why a configured public base URL cannot be used, or null.</summary>
+    public static string? Problem(Uri? publicBaseUrl)
+    {
+        if (publicBaseUrl is null)
+        {
+            return null;
+        }
+
+        if (!publicBaseUrl.IsAbsoluteUri || publicBaseUrl.Scheme is not ("https" or "http" or "wss" or "ws") || string.IsNullOrEmpty(publicBaseUrl.Host))
+        {
+            return "Gateway:PublicBaseUrl must be an absolute https:// (or http://, wss://, ws://) URL, e.g. https://voice.example.com.";
+        }
+
+        if (!string.IsNullOrEmpty(publicBaseUrl.Query) || !string.IsNullOrEmpty(publicBaseUrl.Fragment) || !string.IsNullOrEmpty(publicBaseUrl.UserInfo))
+        {
+            return "Gateway:PublicBaseUrl must carry no query, fragment or user info: the stream URL's own query follows its path.";
+        }
+
+        return null;
+    }
+}

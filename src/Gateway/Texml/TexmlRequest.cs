@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Texml;
+
+/// <summary>
+/// Telnyx's TeXML fetch: the raw body (what the signature covers) and the call's fields, from the form of a POST or
+/// the query of a GET.
+/// </summary>
+public sealed class TexmlRequest
+{
+    private readonly IFormCollection? _form;
+    private readonly IQueryCollection _query;
+
+    private TexmlRequest(byte[] rawBody, IFormCollection? form, IQueryCollection query)
+    {
+        RawBody = rawBody;
+        _form = form;
+        _query = query;
+    }
+
+    /// <summary>The body bytes exactly as received; empty for a GET.</summary>
+    public byte[] RawBody { get; }
+
+    /// <summary>A field of the request (form first, then query), or null when absent; the first value when repeated.</summary>
+    public string? Field(string name)
+    {
+        if (_form is not null && _form.TryGetValue(name, out var formValue))
+        {
+            return First(formValue);
+        }
+
+        return _query.TryGetValue(name, out var queryValue) ? First(queryValue) : null;
+    }
+
+    /// <summary>The called number (<c>To</c>), E.164.</summary>
+    public string? To
+    {
+        get
+        {
+            // A '+' sent unencoded in a query or form arrives as a space; E.164 numbers hold no spaces, so put it back.
+            var to = Field("To");
+            return to is [' ', .. var rest] ? "+" + rest.Trim() : to?.Trim();
+        }
+    }
+
+    /// <summary>Reads the request; a body that is too large or not a form is refused.</summary>
+    public static async Task<(TexmlRequest? Request, TexmlRefusal? Refusal)> ReadAsync(HttpContext context, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        // Buffered so that the same bytes are both checked against the signature and parsed as the form: the signature
+        // covers the body exactly as sent, never a re-encoding of the parsed fields. Kestrel enforces the size limit.
+        request.EnableBuffering(bufferThreshold: maxBytes);
+        byte[] raw;
+        try
+        {
+            using var copy = new MemoryStream();
+            await request.Body.CopyToAsync(copy, context.RequestAborted);
+            raw = copy.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TexmlRefusal.TooLarge(maxBytes));
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, TexmlRefusal.Invalid(e.StatusCode, e.Message));
+        }
+
+        request.Body.Position = 0;
+        IFormCollection? form = null;
+        if (request.HasFormContentType)
+        {
+            try
+            {
+                form = await request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (InvalidDataException e)
+            {
+                return (null, TexmlRefusal.Invalid(StatusCodes.Status400BadRequest, "The TeXML request's form could not be read: " + e.Message));
+            }
+        }
+
+        return (new TexmlRequest(raw, form, request.Query), null);
+    }
+
+    private static string? First(StringValues values) => values.Count == 0 ? null : values[0];
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>An admin API caller holding one bearer token (or none); every answer is read whole, status and headers kept.</summary>
+public sealed class AdminClient(GatewayHost gateway, string? token)
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+    public Task<AdminResponse> GetAsync(string path, params (string Name, string Value)[] headers) =>
+        SendAsync(HttpMethod.Get, path, null, headers);
+
+    public Task<AdminResponse> PutAsync(string path, string json, params (string Name, string Value)[] headers) =>
+        SendAsync(HttpMethod.Put, path, json, headers);
+
+    public Task<AdminResponse> DeleteAsync(string path, params (string Name, string Value)[] headers) =>
+        SendAsync(HttpMethod.Delete, path, null, headers);
+
+    /// <summary>Sends <paramref name="json"/> (when given) as <c>application/json</c> to the gateway's <paramref name="path"/>.</summary>
+    public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json = null, params (string Name, string Value)[] headers) =>
+        SendAsync(method, path, json, chunked: false, headers);
+
+    /// <summary>As <see cref="SendAsync(HttpMethod, string, string?, (string Name, string Value)[])"/>; <paramref name="chunked"/>: with no Content-Length.</summary>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, bool chunked, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, gateway.HttpUri(path));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            request.Headers.TransferEncodingChunked = chunked;
+        }
+
+        using var response = await Http.SendAsync(request, Wait.Token());
+        var body = await response.Content.ReadAsStringAsync();
+        var responseHeaders = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
+        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, responseHeaders);
+    }
+}
+
+/// <summary>One admin API answer.</summary>
+public sealed record AdminResponse(HttpStatusCode Status, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
+
+    public string? ETag => Headers.GetValueOrDefault("ETag");
+
+    public string? Location => Headers.GetValueOrDefault("Location");
+
+    /// <summary>The problem's <c>code</c>; fails the test unless the answer is problem+json with that status.</summary>
+    public string ProblemCode(HttpStatusCode status)
+    {
+        Assert.True(status == Status, $"expected {(int)status}, got {(int)Status}: {Body}");
+        Assert.Equal("application/problem+json", ContentType);
+        var json = Json;
+        Assert.Equal((int)status, json.GetProperty("status").GetInt32());
+        return json.GetProperty("code").GetString()!;
+    }
+
+    /// <summary>Asserts a problem+json answer with this status and code.</summary>
+    public void AssertProblem(HttpStatusCode status, string code) => Assert.Equal(code, ProblemCode(status));
+
+    /// <summary>Asserts a 400 validation_failed answer and returns its <c>errors</c> field names, sorted.</summary>
+    public IReadOnlyList<string> ValidationErrors()
+    {
+        AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        return [.. Json.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Asserts a status, with the body in the failure message.</summary>
+    public AdminResponse AssertStatus(HttpStatusCode status)
+    {
+        Assert.True(status == Status, $"expected {(int)status}, got {(int)Status}: {Body}");
+        return this;
+    }
+}

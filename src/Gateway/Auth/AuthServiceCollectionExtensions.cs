@@ -42,6 +42,16 @@ public static class AuthServiceCollectionExtensions
         jwt.Events = new JwtBearerEvents
         {
             // Problem+json like every other admin answer, keeping the WWW-Authenticate challenge.
+            // Telnyx-compatible paths carry a call's own credential as their bearer token, not a JWT: not ours to read.
+            OnMessageReceived = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal))
+                {
+                    context.NoResult();
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();

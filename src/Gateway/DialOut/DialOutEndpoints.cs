@@ -230,9 +230,8 @@ internal static partial class DialOutEndpoints
 
     private static string StreamUrl(Uri? publicBaseUrl, HttpRequest request, AgentKey key, byte[]? body)
     {
-        var url = publicBaseUrl is null ? StreamUrls.FromRequest(request) : StreamUrls.FromPublicBaseUrl(publicBaseUrl);
-        url += "?serviceHost=" + key.ServiceHost;
-        return body is null ? url : url + "&body=" + Uri.EscapeDataString(Convert.ToBase64String(body));
+        var ingress = publicBaseUrl is null ? StreamUrls.FromRequest(request) : StreamUrls.FromPublicBaseUrl(publicBaseUrl);
+        return StreamUrls.For(ingress, key, body is null ? null : Convert.ToBase64String(body)).ToString();
     }
 
     private static IResult Problem(CallRejection rejection) => AdminProblems.Problem(rejection.StatusCode, rejection.Code, rejection.Title, rejection.Detail);

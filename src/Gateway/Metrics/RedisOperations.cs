@@ -12,5 +12,8 @@ public static class RedisOperations
     /// <summary>The registry: full resyncs and change notices (the last snapshot keeps serving).</summary>
     public const string Registry = "registry";
 
-    internal static readonly string[] All = [Claims, Sessions, Registry];
+    /// <summary>Spent single-use stream tokens: a token is then let through unchecked for replay.</summary>
+    public const string StreamTokens = "stream_tokens";
+
+    internal static readonly string[] All = [Claims, Sessions, Registry, StreamTokens];
 }

@@ -1,3 +1,4 @@
+using Gateway.Metrics;
 using Gateway.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -5,10 +6,10 @@ using StackExchange.Redis;
 namespace Gateway.StreamAuth;
 
 /// <summary>
-/// Spent tokens shared by every replica (SET NX with the token's remaining life). While Redis is unreachable a
-/// token is let through and a warning logged: it is still signed, scoped and short-lived, and calls keep flowing.
+/// Spent tokens shared by every replica (SET NX with the token's remaining life). While Redis is unreachable (or
+/// answers an error, as during a failover) a token is let through, a warning logged and the error counted: it is still signed, scoped and short-lived, and calls keep flowing.
 /// </summary>
-public sealed partial class RedisSpentStreamTokens(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time, ILogger<RedisSpentStreamTokens> logger) : ISpentStreamTokens
+public sealed partial class RedisSpentStreamTokens(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time, GatewayMetrics metrics, ILogger<RedisSpentStreamTokens> logger) : ISpentStreamTokens
 {
     public async ValueTask<bool> TrySpendAsync(string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
@@ -22,8 +23,9 @@ public sealed partial class RedisSpentStreamTokens(IConnectionMultiplexer redis,
         {
             return await redis.GetDatabase().StringSetAsync(keys.SpentStreamToken(tokenId), 1, remaining, When.NotExists);
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (RedisException e)
         {
+            metrics.RedisError(RedisOperations.StreamTokens);
             LogUnchecked(logger, e.Message);
             return true;
         }

@@ -39,6 +39,22 @@ public static class StreamUrls
         return "wss://" + host + IngressPath;
     }
 
+    /// <summary>
+    /// A call's stream URL: <paramref name="ingressUrl"/> (from <see cref="FromPublicBaseUrl"/> or
+    /// <see cref="FromRequest"/>) routed to the agent by <c>serviceHost</c>, with the body, when there is one, as
+    /// padded standard base64, percent-encoded.
+    /// </summary>
+    public static StringBuilder For(string ingressUrl, Registry.AgentKey agent, string? bodyBase64)
+    {
+        var url = new StringBuilder(ingressUrl).Append("?serviceHost=").Append(agent.ServiceHost);
+        if (bodyBase64 is not null)
+        {
+            url.Append("&body=").Append(Uri.EscapeDataString(bodyBase64));
+        }
+
+        return url;
+    }
+
     /// <summary>Why a configured public base URL cannot be used, or null.</summary>
     public static string? Problem(Uri? publicBaseUrl)
     {

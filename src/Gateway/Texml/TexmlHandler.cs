@@ -141,12 +141,7 @@ public sealed partial class TexmlHandler(
         }
 
         var callSid = request.Field("CallSid");
-        var url = new StringBuilder(_configuredStreamUrl ?? StreamUrls.FromRequest(context.Request))
-            .Append("?serviceHost=").Append(agent.Key.ServiceHost);
-        if (body.Base64 is not null)
-        {
-            url.Append("&body=").Append(Uri.EscapeDataString(body.Base64));
-        }
+        var url = StreamUrls.For(_configuredStreamUrl ?? StreamUrls.FromRequest(context.Request), agent.Key, body.Base64);
 
         if (resource.StreamAuth == StreamAuthMode.Token)
         {

@@ -39,7 +39,7 @@ public sealed partial class BotFailureActions(ITenantSettingsStore tenants, IHtt
             : ("hangup", new JsonObject());
         try
         {
-            if ((await tenants.GetAsync(session.Org))?.ApiKey is not { } apiKey)
+            if (telnyxOptions.Value.ApiKeyFor(await tenants.GetAsync(session.Org)) is not { } apiKey)
             {
                 LogNoKey(logger, session.SessionId, action, session.Org);
                 return;

@@ -39,6 +39,7 @@ internal static partial class CallControlEndpoints
         ITenantSettingsStore tenants,
         LiveCalls liveCalls,
         CallControlForwarder forwarder,
+        IOptions<TelnyxOptions> telnyxOptions,
         ILogger<SessionCredentials> logger)
     {
         var credential = BearerToken(context.Request);
@@ -92,7 +93,7 @@ internal static partial class CallControlEndpoints
             return;
         }
 
-        if (settings?.ApiKey is not { } apiKey)
+        if (telnyxOptions.Value.ApiKeyFor(settings) is not { } apiKey)
         {
             LogRefused(logger, sessionId, callControlId, action, "the organization has no Telnyx API key");
             await TelnyxErrors.WriteAsync(context, HttpStatusCode.Forbidden, "gateway_telnyx_not_configured", "Telnyx not configured",

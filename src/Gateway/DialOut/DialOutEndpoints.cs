@@ -54,6 +54,7 @@ internal static partial class DialOutEndpoints
         StreamTokens streamTokens,
         TelnyxApiClient telnyx,
         IOptions<GatewayOptions> gatewayOptions,
+        IOptions<TelnyxOptions> telnyxOptions,
         IOptions<IngressOptions> ingressOptions,
         TimeProvider time,
         ILogger<DialOutRequest> logger)
@@ -99,12 +100,12 @@ internal static partial class DialOutEndpoints
                 $"The call was not placed: organization '{org}''s Telnyx settings could not be read; try again.");
         }
 
-        if (settings?.ApiKey is not { } apiKey)
+        if (telnyxOptions.Value.ApiKeyFor(settings) is not { } apiKey)
         {
-            return AdminProblems.Conflict("telnyx_not_configured", $"Organization '{org}' has no Telnyx API key: PUT /admin/v1/orgs/{org}/telnyx first.");
+            return AdminProblems.Conflict("telnyx_not_configured", $"Organization '{org}' has no Telnyx API key (and the platform none): PUT /admin/v1/orgs/{org}/telnyx first.");
         }
 
-        var connectionId = request.ConnectionId ?? registered.Resource.ConnectionId ?? settings.ConnectionId;
+        var connectionId = request.ConnectionId ?? registered.Resource.ConnectionId ?? settings?.ConnectionId;
         if (connectionId is null)
         {
             return AdminProblems.Validation("connectionId", "is required: neither the agent nor the organization has a default Telnyx connection.");

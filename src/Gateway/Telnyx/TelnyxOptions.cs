@@ -12,6 +12,15 @@ public sealed class TelnyxOptions : IValidatableObject
     public Uri ApiBaseUrl { get; set; } = new("https://api.telnyx.com");
 
     /// <summary>
+    /// The platform's own Telnyx API key, for organizations that have none of their own (a platform that runs every
+    /// tenant on one Telnyx account). An organization's key, when set, always wins.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The API key to use for an organization: its own, else the platform's.</summary>
+    public string? ApiKeyFor(Tenants.TenantTelnyxSettings? tenant) => tenant?.ApiKey ?? (string.IsNullOrEmpty(ApiKey) ? null : ApiKey);
+
+    /// <summary>
     /// Base64 of the Ed25519 public key of the platform's Telnyx account. When set (or when an organization has its
     /// own), TeXML requests must carry a valid <c>telnyx-signature-ed25519</c>.
     /// </summary>

@@ -89,9 +89,23 @@ public sealed class DialOutRefusalTests
         var connectionOnly = await lab.DialAsync(Dial);
 
         none.AssertProblem(HttpStatusCode.Conflict, "telnyx_not_configured");
-        Assert.Equal("Organization 'acme' has no Telnyx API key: PUT /admin/v1/orgs/acme/telnyx first.", none.Json.GetProperty("detail").GetString());
+        Assert.Equal("Organization 'acme' has no Telnyx API key (and the platform none): PUT /admin/v1/orgs/acme/telnyx first.", none.Json.GetProperty("detail").GetString());
         connectionOnly.AssertProblem(HttpStatusCode.Conflict, "telnyx_not_configured");
         Assert.Empty(lab.Telnyx.Requests);
+    }
+
+    [Fact]
+    public async Task The_platform_key_dials_for_an_organization_without_one_and_an_organizations_own_key_wins()
+    {
+        const string platformKey = "KEY_platform-account";
+        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded, tenantKey: false, settings: new Dictionary<string, string?> { ["Telnyx:ApiKey"] = platformKey });
+        (await lab.PutTelnyxAsync("acme", apiKey: null, connectionId: TelnyxApiLab.AcmeConnectionId)).AssertStatus(HttpStatusCode.OK);
+
+        (await lab.DialAsync(Dial)).AssertStatus(HttpStatusCode.Created);
+        (await lab.PutTelnyxAsync("acme", TelnyxApiLab.AcmeApiKey, TelnyxApiLab.AcmeConnectionId)).AssertStatus(HttpStatusCode.OK);
+        (await lab.DialAsync(Dial)).AssertStatus(HttpStatusCode.Created);
+
+        Assert.Equal(["Bearer " + platformKey, "Bearer " + TelnyxApiLab.AcmeApiKey], lab.Telnyx.Requests.Select(r => r.Authorization));
     }
 
     [Fact]

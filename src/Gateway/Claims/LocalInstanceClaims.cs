@@ -7,34 +7,64 @@ namespace Gateway.Claims;
 /// Claims counted in this process only: the whole story for a gateway with no Redis, and the fallback of a
 /// Redis-backed gateway while Redis is unreachable (limits then hold per replica, not across replicas).
 /// </summary>
-public sealed class LocalInstanceClaims : IInstanceClaims
+public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
 {
     private readonly ConcurrentDictionary<AgentKey, AgentLoad> _loads = new();
 
     /// <summary>Claims held here, across all agents.</summary>
     public int Count => _loads.Values.Sum(l => l.Total);
 
-    public ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, CancellationToken cancellationToken)
+    public ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, CancellationToken cancellationToken) =>
+        ClaimAsync(agent, sessionId, excludedInstances, hold: null, cancellationToken);
+
+    public ValueTask<ClaimResult> ReserveAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan hold, CancellationToken cancellationToken) =>
+        ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
+
+    /// <param name="hold">Null: a claim for the call's life; otherwise a reservation that lapses after it.</param>
+    internal ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan? hold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(excludedInstances);
         var load = _loads.GetOrAdd(agent.Key, static _ => new AgentLoad());
+        var now = time.GetUtcNow();
         lock (load)
         {
+            load.DropLapsedReservations(now);
+            if (load.TakeReservation(sessionId) is { } reserved)
+            {
+                var instance = excludedInstances.Contains(reserved) ? null : agent.Resource.Instances.FirstOrDefault(i => i.Id == reserved);
+                if (instance is not null)
+                {
+                    load.Reserve(sessionId, instance.Id, hold is { } keep ? now + keep : null);
+                    return ValueTask.FromResult(Claimed(agent, instance, sessionId));
+                }
+
+                load.Add(reserved, -1);
+            }
+
             if (load.Total >= agent.Resource.MaxConcurrentCalls)
             {
                 return ValueTask.FromResult(ClaimResult.AgentAtLimit);
             }
 
-            var instance = InstanceSelector.PickLeastLoaded(agent.Resource.Instances, excludedInstances, load.Used);
-            if (instance is null)
+            var picked = InstanceSelector.PickLeastLoaded(agent.Resource.Instances, excludedInstances, load.Used);
+            if (picked is null)
             {
                 return ValueTask.FromResult(ClaimResult.NoFreeInstance);
             }
 
-            load.Add(instance.Id, 1);
-            return ValueTask.FromResult(new ClaimResult(ClaimStatus.Claimed, new InstanceClaim(agent.Key, instance, sessionId, IsLocal: true)));
+            load.Add(picked.Id, 1);
+            if (hold is { } lapse)
+            {
+                load.Reserve(sessionId, picked.Id, now + lapse);
+            }
+
+            return ValueTask.FromResult(Claimed(agent, picked, sessionId));
         }
     }
+
+    private static ClaimResult Claimed(RegisteredAgent agent, AgentInstance instance, string sessionId) =>
+        new(ClaimStatus.Claimed, new InstanceClaim(agent.Key, instance, sessionId, IsLocal: true));
 
     public ValueTask ReleaseAsync(InstanceClaim claim)
     {
@@ -43,6 +73,7 @@ public sealed class LocalInstanceClaims : IInstanceClaims
         {
             lock (load)
             {
+                load.TakeReservation(claim.SessionId);
                 load.Add(claim.Instance.Id, -1);
             }
         }
@@ -57,6 +88,33 @@ public sealed class LocalInstanceClaims : IInstanceClaims
     private sealed class AgentLoad
     {
         private readonly Dictionary<string, int> _byInstance = new(StringComparer.Ordinal);
+
+        // Reservations of calls not here yet: session → the instance it counts against, and when it lapses.
+        private readonly Dictionary<string, (string InstanceId, DateTimeOffset Until)> _reservations = new(StringComparer.Ordinal);
+
+        /// <summary>Records (or, with no lapse, forgets) that a session's claim is a reservation.</summary>
+        public void Reserve(string sessionId, string instanceId, DateTimeOffset? until)
+        {
+            if (until is { } lapse)
+            {
+                _reservations[sessionId] = (instanceId, lapse);
+            }
+        }
+
+        /// <summary>The instance a session's reservation counts against, no longer a reservation; null when it has none.</summary>
+        public string? TakeReservation(string sessionId) => _reservations.Remove(sessionId, out var reservation) ? reservation.InstanceId : null;
+
+        public void DropLapsedReservations(DateTimeOffset now)
+        {
+            foreach (var (sessionId, reservation) in _reservations)
+            {
+                if (reservation.Until <= now)
+                {
+                    _reservations.Remove(sessionId);
+                    Add(reservation.InstanceId, -1);
+                }
+            }
+        }
 
         public int Total { get; private set; }
 

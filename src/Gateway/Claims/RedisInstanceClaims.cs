@@ -13,29 +13,37 @@ public sealed partial class RedisInstanceClaims(
     RedisKeys keys,
     IOptions<ClaimOptions> options,
     GatewayMetrics metrics,
+    TimeProvider time,
     ILogger<RedisInstanceClaims> logger) : IInstanceClaims
 {
-    private readonly LocalInstanceClaims _fallback = new();
+    private readonly LocalInstanceClaims _fallback = new(time);
 
     /// <summary>Claims held on local accounting because Redis was unreachable when their call started.</summary>
     public int LocalFallbackCount => _fallback.Count;
 
-    public async ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, CancellationToken cancellationToken)
+    public ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, CancellationToken cancellationToken) =>
+        ClaimAsync(agent, sessionId, excludedInstances, hold: null, cancellationToken);
+
+    public ValueTask<ClaimResult> ReserveAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan hold, CancellationToken cancellationToken) =>
+        ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
+
+    private async ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan? hold, CancellationToken cancellationToken)
     {
+        var lease = hold ?? options.Value.LeaseDuration;
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(excludedInstances);
         if (!redis.IsConnected)
         {
             metrics.RedisError(RedisOperations.Claims);
             LogFallback(logger, sessionId, agent.Key, "not connected");
-            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, cancellationToken);
+            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
         }
 
         var resource = agent.Resource;
         var args = new List<RedisValue>(3 + (2 * resource.Instances.Count))
         {
             sessionId,
-            (long)options.Value.LeaseDuration.TotalMilliseconds,
+            (long)lease.TotalMilliseconds,
             resource.MaxConcurrentCalls,
         };
         foreach (var instance in resource.Instances)
@@ -58,7 +66,7 @@ public sealed partial class RedisInstanceClaims(
             // Redis cannot claim for is claimed locally rather than failed.
             metrics.RedisError(RedisOperations.Claims);
             LogFallback(logger, sessionId, agent.Key, e.Message);
-            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, cancellationToken);
+            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
         }
 
         switch ((int)reply[0])

@@ -55,6 +55,7 @@ internal static partial class DialOutEndpoints
         TelnyxApiClient telnyx,
         IOptions<GatewayOptions> gatewayOptions,
         IOptions<TelnyxOptions> telnyxOptions,
+        IOptions<StreamTokenOptions> tokenOptions,
         IOptions<IngressOptions> ingressOptions,
         TimeProvider time,
         ILogger<DialOutRequest> logger)
@@ -112,7 +113,10 @@ internal static partial class DialOutEndpoints
         }
 
         var sessionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
-        if (await CheckCapacityAsync(registered, sessionId, claims, time) is { } full)
+        // The call's instance is held from now: a callee who answers must find a bot, whatever inbound calls arrive while
+        // the phone rings. The stream claims it on arrival; unanswered, it lapses with the stream token.
+        var (reservation, full) = await ReserveAsync(registered, sessionId, claims, tokenOptions.Value.Lifetime, time);
+        if (full is not null)
         {
             return Problem(full);
         }
@@ -144,6 +148,7 @@ internal static partial class DialOutEndpoints
         catch (HttpRequestException e)
         {
             LogTelnyxUnreachable(logger, sessionId, key, e.Message);
+            await claims.ReleaseAsync(reservation!);
             return AdminProblems.Problem(StatusCodes.Status502BadGateway, "telnyx_unreachable", "Telnyx unreachable", "The call was not placed: Telnyx's API could not be reached.");
         }
         catch (TaskCanceledException e) when (!context.RequestAborted.IsCancellationRequested)
@@ -159,6 +164,7 @@ internal static partial class DialOutEndpoints
         {
             var (code, _, detail) = answer.FirstError;
             LogTelnyxRefused(logger, sessionId, key, answer.StatusCode, code, detail);
+            await claims.ReleaseAsync(reservation!);
             return TelnyxProblems.From(answer);
         }
 
@@ -211,22 +217,18 @@ internal static partial class DialOutEndpoints
             : null;
     }
 
-    /// <summary>
-    /// Whether the agent's bots could take the call now, asked the way ingress will ask: a claim taken and given back at
-    /// once. The call is only placed when it could; ingress claims again when the stream arrives seconds later.
-    /// </summary>
-    private static async Task<CallRejection?> CheckCapacityAsync(RegisteredAgent agent, string sessionId, IInstanceClaims claims, TimeProvider time)
+    private static async Task<(InstanceClaim? Reservation, CallRejection? Refusal)> ReserveAsync(
+        RegisteredAgent agent, string sessionId, IInstanceClaims claims, TimeSpan hold, TimeProvider time)
     {
-        var probe = await claims.ClaimAsync(agent, sessionId, agent.Resource.LapsedInstances(time.GetUtcNow()), CancellationToken.None);
-        if (probe.Claim is { } claim)
+        var reserved = await claims.ReserveAsync(agent, sessionId, agent.Resource.LapsedInstances(time.GetUtcNow()), hold, CancellationToken.None);
+        if (reserved.Claim is { } claim)
         {
-            await claims.ReleaseAsync(claim);
-            return null;
+            return (claim, null);
         }
 
-        return probe.Status == ClaimStatus.AgentAtLimit
+        return (null, reserved.Status == ClaimStatus.AgentAtLimit
             ? CallRejection.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls)
-            : CallRejection.NoFreeInstance(agent.Key.ServiceHost);
+            : CallRejection.NoFreeInstance(agent.Key.ServiceHost));
     }
 
     private static string StreamUrl(Uri? publicBaseUrl, HttpRequest request, AgentKey key, byte[]? body)

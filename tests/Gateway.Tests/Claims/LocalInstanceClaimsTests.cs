@@ -1,5 +1,6 @@
 using Gateway.Claims;
 using Gateway.Registry;
+using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Claims;
 
@@ -9,7 +10,51 @@ public sealed class LocalInstanceClaimsTests
     private static readonly AgentKey Support = new("acme", "support");
     private static readonly IReadOnlySet<string> NoneExcluded = new HashSet<string>();
 
-    private readonly LocalInstanceClaims _claims = new();
+    private readonly ShiftedTimeProvider _time = new();
+    private readonly LocalInstanceClaims _claims;
+
+    public LocalInstanceClaimsTests() => _claims = new LocalInstanceClaims(_time);
+
+    [Fact]
+    public async Task A_reservation_holds_its_instance_until_the_same_session_claims_it()
+    {
+        var agent = Agent(10, ("a", 1), ("b", 1));
+
+        var reserved = await _claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var inbound = await _claims.ClaimAsync(agent, "inbound", NoneExcluded, CancellationToken.None);
+        var full = await _claims.ClaimAsync(agent, "another", NoneExcluded, CancellationToken.None);
+        var stream = await _claims.ClaimAsync(agent, "dialed", NoneExcluded, CancellationToken.None);
+
+        Assert.Equal("a", reserved.Claim!.Instance.Id);
+        Assert.Equal("b", inbound.Claim!.Instance.Id);
+        Assert.Equal(ClaimResult.NoFreeInstance, full);
+        Assert.Equal("a", stream.Claim!.Instance.Id);
+        Assert.Equal(2, _claims.Count);
+
+        // Claimed by its stream, it no longer lapses: it lives as long as the call.
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(ClaimResult.NoFreeInstance, await _claims.ClaimAsync(agent, "another", NoneExcluded, CancellationToken.None));
+        Assert.Equal(2, _claims.Count);
+    }
+
+    [Fact]
+    public async Task An_unclaimed_reservation_lapses_after_its_hold_and_a_released_one_at_once()
+    {
+        var agent = Agent(1, ("a", 1));
+        await _claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromMinutes(2), CancellationToken.None);
+
+        Assert.Equal(ClaimResult.AgentAtLimit, await _claims.ClaimAsync(agent, "inbound", NoneExcluded, CancellationToken.None));
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var inbound = await _claims.ClaimAsync(agent, "inbound", NoneExcluded, CancellationToken.None);
+        Assert.Equal(ClaimStatus.Claimed, inbound.Status);
+        await _claims.ReleaseAsync(inbound.Claim!);
+
+        var again = await _claims.ReserveAsync(agent, "dialed-2", NoneExcluded, TimeSpan.FromMinutes(2), CancellationToken.None);
+        await _claims.ReleaseAsync(again.Claim!);
+        Assert.Equal(0, _claims.Count);
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(0, _claims.Count);
+    }
 
     [Fact]
     public async Task Each_claim_takes_the_least_loaded_instance_relative_to_its_capacity()

@@ -56,6 +56,69 @@ public sealed class RedisInstanceClaimsTests
     }
 
     [Fact]
+    public async Task A_reservation_holds_its_instance_until_the_same_session_claims_it_on_any_replica()
+    {
+        var connection = await TestRedis.ConnectionStringAsync();
+        await using var dialing = Replica.Connect(connection, _prefix);
+        await using var answering = Replica.Connect(connection, _prefix);
+        var agent = Agent(10, ("a", 1), ("b", 1));
+
+        var reserved = await dialing.Claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromMinutes(2), Wait.Token());
+        var inbound = await answering.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token());
+        var full = await answering.Claims.ClaimAsync(agent, "another", NoneExcluded, Wait.Token());
+        var stream = await answering.Claims.ClaimAsync(agent, "dialed", NoneExcluded, Wait.Token());
+
+        Assert.Equal("a", reserved.Claim!.Instance.Id);
+        Assert.Equal("b", inbound.Claim!.Instance.Id);
+        Assert.Equal(ClaimResult.NoFreeInstance, full);
+        Assert.Equal(new InstanceClaim(Support, agent.Resource.Instances[0], "dialed", IsLocal: false), stream.Claim);
+        Assert.Equal(["a|dialed", "b|inbound"], (await dialing.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
+
+        // Claimed by its stream, the reservation took the call's lease (30 s), no longer the hold (2 min).
+        var score = await dialing.Redis.GetDatabase().SortedSetScoreAsync(ClaimsKey, "a|dialed");
+        Assert.InRange(score!.Value - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 25_000, 31_000);
+    }
+
+    [Fact]
+    public async Task An_unclaimed_reservation_lapses_after_its_hold()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix, lease: TimeSpan.FromMilliseconds(300));
+        var agent = Agent(1, ("a", 1));
+
+        await replica.Claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromSeconds(1), Wait.Token());
+
+        Assert.Equal(ClaimResult.AgentAtLimit, await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token()));
+        await Wait.UntilAsync(async () => (await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token())).Status == ClaimStatus.Claimed, "the reservation lapsed");
+        Assert.Equal(["a|inbound"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+    }
+
+    [Fact]
+    public async Task A_claim_with_a_shorter_lease_does_not_cut_the_claim_sets_life_below_a_reservations()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix, lease: TimeSpan.FromMilliseconds(300));
+        var agent = Agent(2, ("a", 2));
+
+        await replica.Claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromSeconds(3), Wait.Token());
+        var inbound = await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token());
+
+        Assert.Equal(ClaimStatus.Claimed, inbound.Status);
+        Assert.InRange((await replica.Redis.GetDatabase().KeyTimeToLiveAsync(ClaimsKey))!.Value, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6.1));
+    }
+
+    [Fact]
+    public async Task A_reservation_on_an_instance_no_longer_offered_is_dropped_and_another_claimed()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix);
+        var agent = Agent(10, ("a", 1), ("b", 1));
+        await replica.Claims.ReserveAsync(agent, "dialed", NoneExcluded, TimeSpan.FromMinutes(2), Wait.Token());
+
+        var stream = await replica.Claims.ClaimAsync(agent, "dialed", new HashSet<string> { "a" }, Wait.Token());
+
+        Assert.Equal("b", stream.Claim!.Instance.Id);
+        Assert.Equal(["b|dialed"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+    }
+
+    [Fact]
     public async Task Two_replicas_together_never_exceed_any_instance_capacity()
     {
         var connection = await TestRedis.ConnectionStringAsync();
@@ -314,7 +377,7 @@ public sealed class RedisInstanceClaimsTests
                 ? new ClaimOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
                 : new ClaimOptions();
             var metrics = new GatewayMetrics();
-            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), metrics, NullLogger<RedisInstanceClaims>.Instance);
+            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), metrics, TimeProvider.System, NullLogger<RedisInstanceClaims>.Instance);
             return new Replica(redis, claims, metrics);
         }
 

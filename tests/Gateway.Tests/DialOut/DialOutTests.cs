@@ -71,8 +71,8 @@ public sealed class DialOutTests
         Assert.True(Guid.TryParse(sessionId, out var sessionGuid));
         Assert.Equal(7, sessionGuid.Version);
 
-        // The capacity probe gave its claim back: the call holds none until its stream arrives.
-        Assert.Equal(0, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
+        // While the phone rings, the call holds its reservation: one claim.
+        Assert.Equal(1, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
 
         // Telnyx answers the callee and opens the stream with the token in its header.
         var call = TelnyxCallInfo.CreateRandom() with
@@ -97,6 +97,32 @@ public sealed class DialOutTests
         Assert.Equal(call.CallControlId, session.CallControlId);
         Assert.Equal("acme", session.Org);
         Assert.Equal("support", session.Agent);
+
+        // The stream took the reservation as its claim rather than a second one.
+        Assert.Equal(1, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
+    }
+
+    [Theory]
+    [InlineData(GatewayMode.Embedded)]
+    [InlineData(GatewayMode.Redis)]
+    public async Task While_the_phone_rings_the_reserved_bot_is_kept_from_inbound_calls(GatewayMode mode)
+    {
+        await using var lab = await TelnyxApiLab.StartAsync(mode, agent => agent with { Instances = [agent.Instances[0] with { Capacity = 1 }] });
+
+        var placed = (await lab.DialAsync(Dial)).AssertStatus(HttpStatusCode.Created).Json;
+        var (inbound, _, problem) = await UpgradeRequest.SendAsync(lab.Gateway.CallUri("serviceHost=support.acme"));
+        var secondDial = await lab.DialAsync(Dial);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, inbound);
+        Assert.Equal("no_capacity", problem.GetProperty("code").GetString());
+        secondDial.AssertProblem(HttpStatusCode.ServiceUnavailable, "no_capacity");
+        Assert.Single(lab.Telnyx.Requests);
+
+        // The callee answers: the stream gets the bot it was promised.
+        await using var telnyx = await lab.OpenDialedStreamAsync(lab.Telnyx.Requests[0], TelnyxCallInfo.CreateRandom());
+        var bot = await lab.Bot.NextCallAsync();
+        Assert.Equal(placed.GetProperty("sessionId").GetString(), bot.Headers["X-Daily-Session-Id"]);
+        Assert.Equal(1, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
     }
 
     [Theory]
@@ -184,11 +210,11 @@ public sealed class DialOutTests
     [Fact]
     public async Task The_connection_is_the_requests_else_the_agents_else_the_organizations()
     {
-        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded, agent => agent with { ConnectionId = "agent-connection_1" });
+        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded, agent => agent with { ConnectionId = "agent-connection_1", Instances = [agent.Instances[0] with { Capacity = 3 }] });
 
         (await lab.DialAsync("""{"to":"+13125550100","from":"+13125550199","connectionId":"request-connection_2"}""")).AssertStatus(HttpStatusCode.Created);
         (await lab.DialAsync("""{"to":"+13125550100","from":"+13125550199"}""")).AssertStatus(HttpStatusCode.Created);
-        await lab.Gateway.PutAgentAsync(TelnyxApiLab.Support, lab.Agent());
+        await lab.Gateway.PutAgentAsync(TelnyxApiLab.Support, lab.Agent(capacity: 3));
         (await lab.DialAsync("""{"to":"+13125550100","from":"+13125550199"}""")).AssertStatus(HttpStatusCode.Created);
 
         Assert.Equal(

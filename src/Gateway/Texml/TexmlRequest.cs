@@ -23,12 +23,15 @@ public sealed class TexmlRequest
     /// <summary>The body bytes exactly as received; empty for a GET.</summary>
     public byte[] RawBody { get; }
 
-    /// <summary>A field of the request (form first, then query), or null when absent; the first value when repeated.</summary>
+    /// <summary>
+    /// A field of the request, or null when absent; the first value when repeated. A POST's fields come from its form
+    /// only: the signature covers the body, not the URL, so nothing from the query may stand in for a signed field.
+    /// </summary>
     public string? Field(string name)
     {
-        if (_form is not null && _form.TryGetValue(name, out var formValue))
+        if (_form is not null)
         {
-            return First(formValue);
+            return _form.TryGetValue(name, out var formValue) ? First(formValue) : null;
         }
 
         return _query.TryGetValue(name, out var queryValue) ? First(queryValue) : null;

@@ -120,6 +120,22 @@ public sealed partial class TexmlDocumentTests
     }
 
     [Fact]
+    public async Task A_posts_fields_come_from_its_signed_form_never_from_the_url()
+    {
+        await using var gateway = await GatewayHost.StartAsync(settings: PublicHost);
+        await PutAsync(gateway, Support, new AgentResource { Texml = new AgentTexml { BodyFields = ["From", "Direction"] } });
+
+        // From is in the form and the query: the form's wins. Direction is only in the query: it is left out.
+        var response = await TexmlClient.PostAsync(
+            gateway.HttpUri("/texml/acme/support?From=%2B19995550000&Direction=forged"),
+            TexmlClient.Encode(TexmlClient.CallFields(from: "+13122010091")));
+
+        Assert.Equal(
+            Head + "<Stream url=\"" + StreamUrl + "&amp;body=" + Uri.EscapeDataString(Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"From":"+13122010091"}"""))) + "\" " + DefaultStream + "</Connect></Response>",
+            response.Body);
+    }
+
+    [Fact]
     public async Task The_ingress_body_cap_bounds_the_body_too()
     {
         await using var gateway = await GatewayHost.StartAsync(settings: new Dictionary<string, string?>(PublicHost) { ["Ingress:BodyMaxBytes"] = "20" });

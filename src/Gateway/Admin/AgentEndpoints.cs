@@ -10,6 +10,9 @@ namespace Gateway.Admin;
 /// <summary><c>/admin/v1/orgs/{org}/agents</c>: an organization's agents, written whole and validated first.</summary>
 internal static class AgentEndpoints
 {
+    // A write races only with other writes to the same agent; a few retries outlast any burst of heartbeats.
+    private const int WriteAttempts = 8;
+
     public static void Map(RouteGroupBuilder org)
     {
         org.MapGet("/agents", List)
@@ -56,7 +59,7 @@ internal static class AgentEndpoints
             return NotFound(key);
         }
 
-        response.Headers.ETag = EntityTags.For(registered.Revision);
+        response.Headers.ETag = EntityTags.For(registered.Resource);
         return TypedResults.Json(registered.Resource, AdminJson.Registry.AgentResource);
     }
 
@@ -79,44 +82,40 @@ internal static class AgentEndpoints
             return AdminProblems.Validation(errors);
         }
 
-        var snapshot = registry.Current;
-        if (PhoneNumberConflict(snapshot, key, resource!) is { } conflict)
+        var precondition = EntityTags.Read(context.Request);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
-            return conflict;
-        }
-
-        var existed = snapshot.TryGet(key, out var current);
-        if (!EntityTags.TryGetPrecondition(context.Request, current?.Revision, out var expected))
-        {
-            return AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' is not at the revision If-Match names.");
-        }
-
-        long revision;
-        if (expected is { } expectedRevision)
-        {
-            if (await registry.PutIfRevisionAsync(key, resource!, expectedRevision, context.RequestAborted) is not { } written)
+            var snapshot = registry.Current;
+            if (PhoneNumberConflict(snapshot, key, resource!) is { } conflict)
             {
-                return expectedRevision == 0
-                    ? AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' already exists (If-None-Match: *).")
-                    : AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' has changed since revision {expectedRevision}; read it again.");
+                return conflict;
             }
 
-            revision = written;
-            existed = expectedRevision != 0;
-        }
-        else
-        {
-            revision = await registry.PutAsync(key, resource!, context.RequestAborted);
+            var existed = snapshot.TryGet(key, out var current);
+            if (!precondition.HoldsFor(current?.Resource))
+            {
+                return Unmet(key, precondition, existed);
+            }
+
+            // Written over exactly the revision just read: a write in between (another operator, or an instance's
+            // heartbeat) makes this one read again and re-check its condition rather than overwrite.
+            var written = KeepHeartbeats(resource!, current?.Resource);
+            if (await registry.PutIfRevisionAsync(key, written, current?.Revision ?? 0, context.RequestAborted) is not null)
+            {
+                context.Response.Headers.ETag = EntityTags.For(written);
+                if (existed)
+                {
+                    return TypedResults.Json(written, AdminJson.Registry.AgentResource);
+                }
+
+                context.Response.Headers[HeaderNames.Location] = $"/admin/v1/orgs/{org}/agents/{agent}";
+                return TypedResults.Json(written, AdminJson.Registry.AgentResource, statusCode: StatusCodes.Status201Created);
+            }
+
+            await Task.Delay(RetryDelay(attempt), context.RequestAborted);
         }
 
-        context.Response.Headers.ETag = EntityTags.For(revision);
-        if (existed)
-        {
-            return TypedResults.Json(resource, AdminJson.Registry.AgentResource);
-        }
-
-        context.Response.Headers[HeaderNames.Location] = $"/admin/v1/orgs/{org}/agents/{agent}";
-        return TypedResults.Json(resource, AdminJson.Registry.AgentResource, statusCode: StatusCodes.Status201Created);
+        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
     }
 
     private static async Task<IResult> DeleteAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
@@ -126,22 +125,60 @@ internal static class AgentEndpoints
             return problem;
         }
 
-        registry.Current.TryGet(key, out var current);
-        if (!EntityTags.TryGetPrecondition(context.Request, current?.Revision, out var expected) || expected == 0)
+        var precondition = EntityTags.Read(context.Request);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
-            return AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' is not at the revision If-Match names.");
+            if (!registry.Current.TryGet(key, out var current))
+            {
+                return NotFound(key);
+            }
+
+            if (precondition.CreateOnly || !precondition.HoldsFor(current.Resource))
+            {
+                return Unmet(key, precondition, existed: true);
+            }
+
+            switch (await registry.DeleteIfRevisionAsync(key, current.Revision, context.RequestAborted))
+            {
+                case true:
+                    return TypedResults.NoContent();
+                case false:
+                    return NotFound(key);
+            }
+
+            await Task.Delay(RetryDelay(attempt), context.RequestAborted);
         }
 
-        bool? deleted = expected is { } revision
-            ? await registry.DeleteIfRevisionAsync(key, revision, context.RequestAborted)
-            : await registry.DeleteAsync(key, context.RequestAborted);
-        return deleted switch
+        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+    }
+
+    /// <summary>
+    /// The registration expiries are the gateway's to keep (instances renew them with heartbeats): an agent written
+    /// back as it was read never moves one earlier, so a routine edit never takes a live pod out of rotation.
+    /// </summary>
+    private static AgentResource KeepHeartbeats(AgentResource written, AgentResource? current)
+    {
+        if (current is null)
         {
-            true => TypedResults.NoContent(),
-            false => NotFound(key),
-            null => AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' has changed since revision {expected}; read it again."),
+            return written;
+        }
+
+        var renewed = current.Instances.Where(i => i.ExpiresAt is not null).ToDictionary(i => i.Id, StringComparer.Ordinal);
+        return written with
+        {
+            Instances = [.. written.Instances.Select(instance =>
+                renewed.TryGetValue(instance.Id, out var kept) && kept.Url == instance.Url && (instance.ExpiresAt is null || instance.ExpiresAt < kept.ExpiresAt)
+                    ? instance with { ExpiresAt = kept.ExpiresAt }
+                    : instance)],
         };
     }
+
+    private static IResult Unmet(AgentKey key, EntityTags.Precondition precondition, bool existed) =>
+        precondition.CreateOnly && existed
+            ? AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' already exists (If-None-Match: *).")
+            : AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' is not as If-Match names it (changed, or absent); read it again.");
+
+    private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromMilliseconds(10 << attempt);
 
     /// <summary>A number belongs to one agent: claiming one another agent holds is a conflict.</summary>
     private static IResult? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)

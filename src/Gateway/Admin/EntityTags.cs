@@ -1,46 +1,57 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateway.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Admin;
 
 /// <summary>
-/// Optimistic concurrency on agents: the ETag is the agent's registry revision. <c>If-Match</c> writes only over
-/// that revision, <c>If-None-Match: *</c> only creates.
+/// Optimistic concurrency on agents. The ETag is a hash of the agent's settings with the instances' heartbeat expiries
+/// left out: a bot pod renewing its registration every few seconds changes no ETag, so an operator's If-Match holds
+/// until someone changes what the agent is. <c>If-Match</c> writes only over that content, <c>If-None-Match: *</c>
+/// only creates.
 /// </summary>
 internal static class EntityTags
 {
-    public static string For(long revision) => $"\"{revision}\"";
-
-    /// <summary>The revision a write must find: null unconditional, 0 must not exist; false when the header is unusable.</summary>
-    public static bool TryGetPrecondition(HttpRequest request, long? currentRevision, out long? expected)
+    public static string For(AgentResource resource)
     {
-        expected = null;
-        var ifMatch = request.Headers[HeaderNames.IfMatch].ToString();
-        var ifNoneMatch = request.Headers[HeaderNames.IfNoneMatch].ToString();
-        if (ifNoneMatch.Trim() == "*")
-        {
-            expected = 0;
-            return true;
-        }
+        ArgumentNullException.ThrowIfNull(resource);
+        var settings = resource with { Instances = [.. resource.Instances.Select(i => i with { ExpiresAt = null })] };
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(settings, RegistryJsonContext.Default.AgentResource));
+        return $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 12))}\"";
+    }
 
-        if (string.IsNullOrWhiteSpace(ifMatch))
-        {
-            return true;
-        }
+    /// <summary>The request's conditions, read once.</summary>
+    public static Precondition Read(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var ifNoneMatch = request.Headers[HeaderNames.IfNoneMatch].ToString().Trim();
+        var ifMatch = request.Headers[HeaderNames.IfMatch].ToString().Trim();
+        return new Precondition(
+            CreateOnly: ifNoneMatch == "*",
+            IfMatch: ifMatch.Length == 0 ? null : [.. ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]);
+    }
 
-        if (ifMatch.Trim() == "*")
-        {
-            expected = currentRevision;
-            return currentRevision is not null;
-        }
+    /// <summary>What <c>If-Match</c> and <c>If-None-Match: *</c> ask of the agent's current state.</summary>
+    internal sealed record Precondition(bool CreateOnly, IReadOnlyList<string>? IfMatch)
+    {
+        public bool IsConditional => CreateOnly || IfMatch is not null;
 
-        var tag = ifMatch.Trim();
-        if (tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && long.TryParse(tag.AsSpan(1, tag.Length - 2), out var revision) && revision > 0)
+        /// <summary>Whether the agent as it is now (null: absent) satisfies the conditions. Weak tags never match.</summary>
+        public bool HoldsFor(AgentResource? current)
         {
-            expected = revision;
-            return true;
-        }
+            if (CreateOnly && current is not null)
+            {
+                return false;
+            }
 
-        return false;
+            if (IfMatch is null)
+            {
+                return true;
+            }
+
+            return current is not null && (IfMatch.Contains("*") || IfMatch.Contains(For(current)));
+        }
     }
 }

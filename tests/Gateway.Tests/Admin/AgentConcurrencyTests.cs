@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Tests.Admin;
 
 /// <summary>
-/// Optimistic concurrency on agents: the ETag is the stored revision, If-Match writes only over it, If-None-Match: *
+/// Optimistic concurrency on agents: the ETag is a hash of the agent's settings, If-Match writes only over them, If-None-Match: *
 /// only creates, and of two writers holding the same ETag exactly one wins, on one replica or across two.
 /// </summary>
 public sealed class AgentConcurrencyTests
@@ -18,7 +18,7 @@ public sealed class AgentConcurrencyTests
 
     [Theory]
     [MemberData(nameof(GatewayModes.Both), MemberType = typeof(GatewayModes))]
-    public async Task GET_returns_the_revision_as_a_strong_ETag(GatewayMode mode)
+    public async Task GET_returns_a_strong_ETag_of_the_agents_settings(GatewayMode mode)
     {
         await using var gateway = await GatewayModes.StartAsync(mode, AdminTokens.Settings());
         var admin = new AdminClient(gateway, AdminTokens.ForOrg("acme"));
@@ -27,9 +27,9 @@ public sealed class AgentConcurrencyTests
         var get = await admin.GetAsync(Support);
 
         get.AssertStatus(HttpStatusCode.OK);
-        Assert.True(gateway.Registry.Current.TryGet(SupportKey, out var stored));
-        Assert.Equal($"\"{stored.Revision}\"", get.ETag);
+        Assert.Matches("^\"[0-9a-f]{24}\"$", get.ETag);
         Assert.Equal(put.ETag, get.ETag);
+        Assert.NotEqual(get.ETag, (await admin.PutAsync(Support, """{"maxConcurrentCalls":6}""")).ETag);
         Assert.Equal(5, get.Json.GetProperty("maxConcurrentCalls").GetInt32());
     }
 
@@ -63,7 +63,7 @@ public sealed class AgentConcurrencyTests
         put.AssertStatus(HttpStatusCode.OK);
         Assert.NotEqual(current, put.ETag);
         Assert.True(gateway.Registry.Current.TryGet(SupportKey, out var stored));
-        Assert.Equal($"\"{stored.Revision}\"", put.ETag);
+        Assert.Equal((await admin.GetAsync(Support)).ETag, put.ETag);
         Assert.Equal(8, stored.Resource.MaxConcurrentCalls);
         Assert.Null(put.Location);
     }
@@ -94,7 +94,7 @@ public sealed class AgentConcurrencyTests
         await using var gateway = await GatewayModes.StartAsync(mode, AdminTokens.Settings());
         var admin = new AdminClient(gateway, AdminTokens.ForOrg("acme"));
         var first = (await admin.PutAsync(Support, "{}")).ETag!;
-        var second = (await admin.PutAsync(Support, "{}")).ETag!;
+        var second = (await admin.PutAsync(Support, """{"maxConcurrentCalls":6}""")).ETag!;
 
         var stale = await admin.DeleteAsync(Support, ("If-Match", first));
         stale.AssertProblem(HttpStatusCode.PreconditionFailed, "precondition_failed");
@@ -103,6 +103,30 @@ public sealed class AgentConcurrencyTests
         (await admin.DeleteAsync(Support, ("If-Match", second))).AssertStatus(HttpStatusCode.NoContent);
         (await admin.GetAsync(Support)).AssertProblem(HttpStatusCode.NotFound, "not_found");
         (await admin.DeleteAsync(Support)).AssertProblem(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Theory]
+    [MemberData(nameof(GatewayModes.Both), MemberType = typeof(GatewayModes))]
+    public async Task Instance_heartbeats_leave_the_ETag_alone_and_an_edit_keeps_their_expiry(GatewayMode mode)
+    {
+        await using var gateway = await GatewayModes.StartAsync(mode, AdminTokens.Settings());
+        var admin = new AdminClient(gateway, AdminTokens.ForOrg("acme"));
+        const string agent = """{"maxConcurrentCalls":5,"instances":[{"id":"pod-1","url":"ws://10.0.0.7:8765/ws"}]}""";
+        (await admin.PutAsync(Support, agent)).AssertStatus(HttpStatusCode.Created);
+        (await admin.PutAsync(Support + "/instances/pod-1", """{"url":"ws://10.0.0.7:8765/ws","ttlSeconds":60}""")).AssertStatus(HttpStatusCode.OK);
+        var read = await admin.GetAsync(Support);
+
+        // Another heartbeat between the operator's read and write.
+        (await admin.PutAsync(Support + "/instances/pod-1", """{"url":"ws://10.0.0.7:8765/ws","ttlSeconds":60}""")).AssertStatus(HttpStatusCode.OK);
+        Assert.True(gateway.Registry.Current.TryGet(SupportKey, out var beforeEdit));
+        var renewed = beforeEdit.Resource.Instances[0].ExpiresAt;
+        var edit = await admin.PutAsync(Support, agent.Replace("\"maxConcurrentCalls\":5", "\"maxConcurrentCalls\":9", StringComparison.Ordinal), ("If-Match", read.ETag!));
+
+        edit.AssertStatus(HttpStatusCode.OK);
+        Assert.True(gateway.Registry.Current.TryGet(SupportKey, out var stored));
+        Assert.Equal(9, stored.Resource.MaxConcurrentCalls);
+        Assert.NotNull(renewed);
+        Assert.Equal(renewed, stored.Resource.Instances[0].ExpiresAt);
     }
 
     [Theory]
@@ -152,7 +176,7 @@ public sealed class AgentConcurrencyTests
         for (var round = 0; round < 10; round++)
         {
             // Both replicas know the revision both writers hold, as two operators who read it would.
-            await Wait.UntilAsync(() => secondHost.Registry.Current.TryGet(SupportKey, out var seen) && $"\"{seen.Revision}\"" == etag, $"the second replica sees {etag}");
+            await Wait.UntilAsync(() => secondHost.Registry.Current.TryGet(SupportKey, out var seen) && Gateway.Admin.EntityTags.For(seen.Resource) == etag, $"the second replica sees {etag}");
             var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var one = Task.Run(async () => { await go.Task; return await first.PutAsync(Support, $$"""{"maxConcurrentCalls":{{100 + round}}}""", ("If-Match", etag)); });
             var two = Task.Run(async () => { await go.Task; return await second.PutAsync(Support, $$"""{"maxConcurrentCalls":{{200 + round}}}""", ("If-Match", etag)); });
@@ -169,7 +193,7 @@ public sealed class AgentConcurrencyTests
             foreach (var host in new[] { firstHost, secondHost })
             {
                 await Wait.UntilAsync(
-                    () => host.Registry.Current.TryGet(SupportKey, out var stored) && $"\"{stored.Revision}\"" == winner.ETag && stored.Resource.MaxConcurrentCalls == expected,
+                    () => host.Registry.Current.TryGet(SupportKey, out var stored) && Gateway.Admin.EntityTags.For(stored.Resource) == winner.ETag && stored.Resource.MaxConcurrentCalls == expected,
                     $"round {round}: every replica holds the winner's write");
             }
 

@@ -1,26 +1,34 @@
-using System.Collections.Frozen;
+using System.Collections.Immutable;
 
 namespace Gateway.Registry;
 
 /// <summary>
-/// One immutable view of every agent. Replaced whole on each change so that the hot path reads it
-/// with no lock; a call keeps the snapshot it was routed with.
+/// One immutable view of every agent. Replaced on each change so that the hot path reads it with no lock; a call keeps
+/// the snapshot it was routed with. A change shares everything it does not touch with the snapshot before it, so an
+/// instance heartbeat costs the same with ten agents as with ten thousand.
 /// </summary>
 public sealed class RegistrySnapshot
 {
-    private readonly FrozenDictionary<AgentKey, RegisteredAgent> _agents;
-    private readonly FrozenDictionary<string, RegisteredAgent> _byPhoneNumber;
+    private readonly ImmutableDictionary<AgentKey, RegisteredAgent> _agents;
+
+    // Every agent listing each number: one, unless two operators raced on two replicas (the admin API refuses a number
+    // another agent holds). The owner is then the agent with the lower revision, on every replica alike, so a number
+    // never routes two ways at once.
+    private readonly ImmutableDictionary<string, ImmutableList<RegisteredAgent>> _numberClaims;
 
     public RegistrySnapshot(IEnumerable<RegisteredAgent> agents, long revision, bool isLoaded = true)
+        : this(ImmutableDictionary.CreateRange(agents.Select(a => KeyValuePair.Create(a.Key, a))), numberClaims: null, revision, isLoaded)
     {
-        _agents = agents.ToFrozenDictionary(a => a.Key);
+    }
 
-        // The admin API refuses a number another agent holds. Should two operators race on two replicas, the agent
-        // with the lower revision wins on every replica alike, so a number never routes two ways at once.
-        _byPhoneNumber = _agents.Values
-            .SelectMany(agent => agent.Resource.PhoneNumbers.Select(number => (number, agent)))
-            .GroupBy(pair => pair.number, StringComparer.Ordinal)
-            .ToFrozenDictionary(group => group.Key, group => group.MinBy(pair => pair.agent.Revision).agent, StringComparer.Ordinal);
+    private RegistrySnapshot(
+        ImmutableDictionary<AgentKey, RegisteredAgent> agents,
+        ImmutableDictionary<string, ImmutableList<RegisteredAgent>>? numberClaims,
+        long revision,
+        bool isLoaded)
+    {
+        _agents = agents;
+        _numberClaims = numberClaims ?? ClaimNumbers(ImmutableDictionary.Create<string, ImmutableList<RegisteredAgent>>(StringComparer.Ordinal).ToBuilder(), agents.Values).ToImmutable();
         Revision = revision;
         IsLoaded = isLoaded;
     }
@@ -41,18 +49,55 @@ public sealed class RegistrySnapshot
         _agents.TryGetValue(key, out agent);
 
     /// <summary>The agent that owns an E.164 number.</summary>
-    public bool TryGetByPhoneNumber(string number, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisteredAgent? agent) =>
-        _byPhoneNumber.TryGetValue(number, out agent);
+    public bool TryGetByPhoneNumber(string number, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisteredAgent? agent)
+    {
+        agent = _numberClaims.TryGetValue(number, out var claimants) ? claimants.MinBy(a => a.Revision) : null;
+        return agent is not null;
+    }
 
     /// <summary>A copy with one agent added, replaced (<paramref name="agent"/> set) or removed (null).</summary>
     public RegistrySnapshot With(AgentKey key, RegisteredAgent? agent, long revision)
     {
-        var agents = _agents.Values.Where(a => a.Key != key);
-        if (agent is not null)
+        var numbers = _numberClaims.ToBuilder();
+        if (_agents.TryGetValue(key, out var previous))
         {
-            agents = agents.Append(agent);
+            foreach (var number in previous.Resource.PhoneNumbers)
+            {
+                if (numbers.TryGetValue(number, out var claimants))
+                {
+                    var remaining = claimants.RemoveAll(a => a.Key == key);
+                    if (remaining.IsEmpty)
+                    {
+                        numbers.Remove(number);
+                    }
+                    else
+                    {
+                        numbers[number] = remaining;
+                    }
+                }
+            }
         }
 
-        return new RegistrySnapshot(agents, Math.Max(Revision, revision));
+        var agents = agent is null ? _agents.Remove(key) : _agents.SetItem(key, agent);
+        if (agent is not null)
+        {
+            ClaimNumbers(numbers, [agent]);
+        }
+
+        return new RegistrySnapshot(agents, numbers.ToImmutable(), Math.Max(Revision, revision), isLoaded: true);
+    }
+
+    private static ImmutableDictionary<string, ImmutableList<RegisteredAgent>>.Builder ClaimNumbers(
+        ImmutableDictionary<string, ImmutableList<RegisteredAgent>>.Builder numbers, IEnumerable<RegisteredAgent> agents)
+    {
+        foreach (var agent in agents)
+        {
+            foreach (var number in agent.Resource.PhoneNumbers.Distinct(StringComparer.Ordinal))
+            {
+                numbers[number] = numbers.TryGetValue(number, out var claimants) ? claimants.Add(agent) : [agent];
+            }
+        }
+
+        return numbers;
     }
 }

@@ -44,7 +44,8 @@ public static class GatewayApplication
         app.UseAuthentication();
         app.UseAuthorization();
         var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
-        app.MapGet(CallStreamPath, handler.HandleAsync);
+        app.UseRateLimiter();
+        app.MapGet(CallStreamPath, handler.HandleAsync).RequireRateLimiting(UpgradeRateLimiting.PolicyName);
         app.MapTexml();
         app.MapAdminApi();
         DialOutEndpoints.Map(app);

@@ -91,6 +91,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayHealthChecks();
         services.AddSingleton<BotConnector>();
         services.AddSingleton<TelnyxCallHandler>();
+        services.AddUpgradeRateLimiting();
         services.AddSingleton<GatewayDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<GatewayDrain>());
         services.AddHostedService<LeaseKeeper>();

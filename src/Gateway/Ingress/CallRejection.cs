@@ -48,6 +48,9 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
     private static CallRejection Unauthorized(string code, string detail) =>
         new(401, WebSocketCloseStatus.PolicyViolation, code, "Stream not authorized", detail);
 
+    public static CallRejection RateLimited(int perSecond) =>
+        new(429, Relay.CloseCodes.TryAgainLater, "rate_limited", "Too many stream upgrades", $"This address started more than {perSecond} streams a second (Ingress:UpgradesPerSecondPerAddress); retry shortly.");
+
     public static CallRejection Draining() =>
         new(503, WebSocketCloseStatus.EndpointUnavailable, "draining", "Gateway draining", "This gateway replica is shutting down; calls go to the others.");
 }

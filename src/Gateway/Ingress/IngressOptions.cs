@@ -20,4 +20,16 @@ public sealed class IngressOptions
     /// </summary>
     [Range(0, 16 * 1024)]
     public int BodyMaxBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// Stream upgrades one remote address may start per second, refilled continuously; 0 turns the limit off. Telnyx
+    /// opens streams from a few media servers, so this is a fuse against a runaway or hostile client, not a quota:
+    /// keep it well above the call rate of the busiest address (behind a proxy that is the proxy's).
+    /// </summary>
+    [Range(0, 100_000)]
+    public int UpgradesPerSecondPerAddress { get; set; } = 200;
+
+    /// <summary>Upgrades an address may start at once above that rate.</summary>
+    [Range(1, 1_000_000)]
+    public int UpgradeBurstPerAddress { get; set; } = 400;
 }

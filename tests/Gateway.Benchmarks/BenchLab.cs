@@ -208,6 +208,9 @@ internal sealed class BenchLab : IAsyncDisposable
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             // Every call has ended before the gateway is stopped; no reason to wait four minutes for none.
             ["Gateway__DrainWindow"] = "00:00:02",
+            // The load tool is one address standing for all of Telnyx's media servers: a fast ramp must not meet the
+            // per-address upgrade fuse (nginx and HAProxy run with no such limit either).
+            ["Ingress__UpgradesPerSecondPerAddress"] = "0",
         };
         var gateway = _children.Start(
             "gateway",

@@ -223,7 +223,7 @@ internal sealed class BenchLab : IAsyncDisposable
             "gateway",
             _ => new Uri($"ws://127.0.0.1:{Text(port)}/ws/telnyx?{Query}"),
             gateway,
-            "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning",
+            "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning, no per-address upgrade limit",
             new Uri($"ws://127.0.0.1:{Text(port)}/ws/telnyx?{UnknownQuery}"));
     }
 

@@ -10,8 +10,6 @@ namespace Gateway.Admin;
 /// <summary><c>/admin/v1/orgs/{org}/agents</c>: an organization's agents, written whole and validated first.</summary>
 internal static class AgentEndpoints
 {
-    // A write races only with other writes to the same agent; a few retries outlast any burst of heartbeats.
-    private const int WriteAttempts = 8;
 
     public static void Map(RouteGroupBuilder org)
     {
@@ -83,7 +81,7 @@ internal static class AgentEndpoints
         }
 
         var precondition = EntityTags.Read(context.Request);
-        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        return await AgentWrites.RetryAsync(key, async () =>
         {
             var snapshot = registry.Current;
             if (PhoneNumberConflict(snapshot, key, resource!) is { } conflict)
@@ -97,25 +95,21 @@ internal static class AgentEndpoints
                 return Unmet(key, precondition, existed);
             }
 
-            // Written over exactly the revision just read: a write in between (another operator, or an instance's
-            // heartbeat) makes this one read again and re-check its condition rather than overwrite.
             var written = KeepHeartbeats(resource!, current?.Resource);
-            if (await registry.PutIfRevisionAsync(key, written, current?.Revision ?? 0, context.RequestAborted) is not null)
+            if (await registry.PutIfRevisionAsync(key, written, current?.Revision ?? 0, context.RequestAborted) is null)
             {
-                context.Response.Headers.ETag = EntityTags.For(written);
-                if (existed)
-                {
-                    return TypedResults.Json(written, AdminJson.Registry.AgentResource);
-                }
-
-                context.Response.Headers[HeaderNames.Location] = $"/admin/v1/orgs/{org}/agents/{agent}";
-                return TypedResults.Json(written, AdminJson.Registry.AgentResource, statusCode: StatusCodes.Status201Created);
+                return null;
             }
 
-            await Task.Delay(RetryDelay(attempt), context.RequestAborted);
-        }
+            context.Response.Headers.ETag = EntityTags.For(written);
+            if (existed)
+            {
+                return TypedResults.Json(written, AdminJson.Registry.AgentResource);
+            }
 
-        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+            context.Response.Headers[HeaderNames.Location] = $"/admin/v1/orgs/{org}/agents/{agent}";
+            return TypedResults.Json(written, AdminJson.Registry.AgentResource, statusCode: StatusCodes.Status201Created);
+        }, context.RequestAborted);
     }
 
     private static async Task<IResult> DeleteAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
@@ -126,7 +120,7 @@ internal static class AgentEndpoints
         }
 
         var precondition = EntityTags.Read(context.Request);
-        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        return await AgentWrites.RetryAsync(key, async () =>
         {
             if (!registry.Current.TryGet(key, out var current))
             {
@@ -138,18 +132,13 @@ internal static class AgentEndpoints
                 return Unmet(key, precondition, existed: true);
             }
 
-            switch (await registry.DeleteIfRevisionAsync(key, current.Revision, context.RequestAborted))
+            return await registry.DeleteIfRevisionAsync(key, current.Revision, context.RequestAborted) switch
             {
-                case true:
-                    return TypedResults.NoContent();
-                case false:
-                    return NotFound(key);
-            }
-
-            await Task.Delay(RetryDelay(attempt), context.RequestAborted);
-        }
-
-        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+                true => TypedResults.NoContent(),
+                false => NotFound(key),
+                null => null,
+            };
+        }, context.RequestAborted);
     }
 
     /// <summary>
@@ -177,8 +166,6 @@ internal static class AgentEndpoints
         precondition.CreateOnly && existed
             ? AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' already exists (If-None-Match: *).")
             : AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' is not as If-Match names it (changed, or absent); read it again.");
-
-    private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromMilliseconds(10 << attempt);
 
     /// <summary>A number belongs to one agent: claiming one another agent holds is a conflict.</summary>
     private static IResult? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)

@@ -14,8 +14,8 @@ internal static class InstanceEndpoints
     public const int MinTtlSeconds = 5;
     public const int MaxTtlSeconds = 86_400;
 
-    // A change races only with other writes to the same agent; a few retries outlast any burst of heartbeats.
-    private const int Attempts = 8;
+    // What an update that wrote (or had nothing to write) answers to UpdateAgentAsync; never sent.
+    private static readonly IResult Done = Results.Empty;
 
     public static void Map(RouteGroupBuilder org)
     {
@@ -140,12 +140,12 @@ internal static class InstanceEndpoints
     }
 
     /// <summary>
-    /// Read, change, write back over the revision read; retried when another write came between. The change returns
-    /// null when there is nothing to write. Returns a problem, or null when done.
+    /// Read, change, write back over the revision read (see <see cref="AgentWrites"/>). The change returns null when
+    /// there is nothing to write. Returns a problem, or null when done.
     /// </summary>
     private static async Task<IResult?> UpdateAgentAsync(IAgentRegistry registry, AgentKey key, Func<AgentResource, AgentResource?> change, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < Attempts; attempt++)
+        var answer = await AgentWrites.RetryAsync(key, async () =>
         {
             if (!registry.Current.TryGet(key, out var current))
             {
@@ -154,7 +154,7 @@ internal static class InstanceEndpoints
 
             if (change(current.Resource) is not { } changed)
             {
-                return null;
+                return Done;
             }
 
             var errors = AgentResourceValidator.Validate(changed);
@@ -163,15 +163,8 @@ internal static class InstanceEndpoints
                 return AdminProblems.Validation(errors);
             }
 
-            if (await registry.PutIfRevisionAsync(key, changed, current.Revision, cancellationToken) is not null)
-            {
-                return null;
-            }
-
-            // Another replica wrote first; its change reaches this one's snapshot within milliseconds.
-            await Task.Delay(TimeSpan.FromMilliseconds(10 << attempt), cancellationToken);
-        }
-
-        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+            return await registry.PutIfRevisionAsync(key, changed, current.Revision, cancellationToken) is null ? null : Done;
+        }, cancellationToken);
+        return ReferenceEquals(answer, Done) ? null : answer;
     }
 }

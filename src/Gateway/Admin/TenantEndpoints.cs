@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Gateway.Registry;
 using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +11,7 @@ namespace Gateway.Admin;
 /// <c>/admin/v1/orgs/{org}/telnyx</c>: the organization's Telnyx account. The API key and public key are
 /// write-only: reads say whether they are set, never what they are.
 /// </summary>
-internal static partial class TenantEndpoints
+internal static class TenantEndpoints
 {
     public const int ApiKeyMaxLength = 512;
 
@@ -51,9 +51,9 @@ internal static partial class TenantEndpoints
             errors["webhookPublicKey"] = ["must be the base64 of a 32-byte Ed25519 public key, as Telnyx's portal shows it."];
         }
 
-        if (request.ConnectionId is { } connectionId && !ConnectionIdPattern().IsMatch(connectionId))
+        if (request.ConnectionId is not null && !ResourceNames.IsValidConnectionId(request.ConnectionId))
         {
-            errors["connectionId"] = ["must be 1 to 64 letters, digits, '-' or '_'."];
+            errors["connectionId"] = ["must be " + ResourceNames.ConnectionIdRule];
         }
 
         if (errors.Count > 0)
@@ -85,6 +85,4 @@ internal static partial class TenantEndpoints
     private static TenantTelnyxView View(TenantTelnyxSettings settings) =>
         new(settings.ApiKey is not null, settings.WebhookPublicKey is not null, settings.ConnectionId, settings.UpdatedAt);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ConnectionIdPattern();
 }

@@ -192,9 +192,9 @@ internal static partial class DialOutEndpoints
             errors["body"] = ["must be a JSON object."];
         }
 
-        if (request.ConnectionId is { } connectionId && (connectionId.Length is 0 or > 64 || !connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        if (request.ConnectionId is not null && !ResourceNames.IsValidConnectionId(request.ConnectionId))
         {
-            errors["connectionId"] = ["must be 1 to 64 letters, digits, '-' or '_'."];
+            errors["connectionId"] = ["must be " + ResourceNames.ConnectionIdRule];
         }
 
         return errors;

@@ -90,9 +90,9 @@ public static class AgentResourceValidator
 
     private static void ValidateDialOut(AgentResource resource, Dictionary<string, string[]> errors)
     {
-        if (resource.ConnectionId is { } connectionId && (connectionId.Length is 0 or > 64 || !connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        if (resource.ConnectionId is not null && !ResourceNames.IsValidConnectionId(resource.ConnectionId))
         {
-            errors["connectionId"] = ["must be 1 to 64 letters, digits, '-' or '_'."];
+            errors["connectionId"] = ["must be " + ResourceNames.ConnectionIdRule];
         }
 
         switch (resource.OnBotFailure)

@@ -31,6 +31,12 @@ public static partial class ResourceNames
 
     public static bool IsValidPhoneNumber(string? number) => number is not null && PhoneNumberPattern().IsMatch(number);
 
+    /// <summary>A Telnyx connection id (a TeXML application or Call Control app): digits in practice, kept to a safe alphabet.</summary>
+    public const string ConnectionIdRule = "1 to 64 letters, digits, '-' or '_'.";
+
+    public static bool IsValidConnectionId(string? connectionId) =>
+        connectionId is { Length: > 0 and <= 64 } && connectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     private static bool IsValid(string? name, int maxLength) =>
         name is { Length: > 0 } && name.Length <= maxLength && NamePattern().IsMatch(name);
 

@@ -1,5 +1,6 @@
 using Gateway.Claims;
-using Gateway.Metrics;
+using Gateway.Core;
+using Gateway.Redis;
 using Gateway.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,64 +9,97 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Calls;
 
 /// <summary>
-/// Renews the claims and session records of this replica's live calls. If the replica dies, renewals stop and
-/// both expire after <see cref="ClaimOptions.LeaseDuration"/>, giving the capacity back to the other replicas.
+/// Keeps the claims and session records of this replica's live calls true in Redis: every
+/// <see cref="ClaimOptions.RenewInterval"/> it re-asserts them with a fresh lease (creating what Redis lost), at once
+/// when the connection comes back or moves to a new master, and every <see cref="ClaimOptions.ReconcileInterval"/>
+/// while Redis owes an answer. If the replica dies, re-asserting stops and both expire after
+/// <see cref="ClaimOptions.LeaseDuration"/>, giving the capacity back to the other replicas.
 /// </summary>
 public sealed partial class LeaseKeeper(
-    LiveCalls calls,
     IInstanceClaims claims,
     ISessionStore sessions,
     IOptions<ClaimOptions> options,
     TimeProvider time,
-    GatewayMetrics metrics,
-    ILogger<LeaseKeeper> logger) : BackgroundService
+    ILogger<LeaseKeeper> logger,
+    RedisConnection? redis = null) : BackgroundService
 {
+    private readonly WakeSignal _reassertNow = new(time);
+    private bool _failing;
+
+    public override void Dispose()
+    {
+        _reassertNow.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RenewInterval, time);
+        if (redis is not null)
+        {
+            redis.Restored += OnRestored;
+        }
+
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            var due = time.GetUtcNow() + options.Value.RenewInterval;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await RenewAsync(stoppingToken);
+                var unsettled = _failing || claims.IsUnsettled || sessions.IsUnsettled;
+                var wait = unsettled ? options.Value.ReconcileInterval : due - time.GetUtcNow();
+                await _reassertNow.WaitAsync(wait, stoppingToken);
+                due = time.GetUtcNow() + options.Value.RenewInterval;
+                await ReassertAsync(stoppingToken);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
         }
+        finally
+        {
+            if (redis is not null)
+            {
+                redis.Restored -= OnRestored;
+            }
+        }
     }
 
-    internal async Task RenewAsync(CancellationToken cancellationToken)
+    private async Task ReassertAsync(CancellationToken cancellationToken)
     {
-        var live = calls.Snapshot();
-        if (live.Count == 0)
-        {
-            return;
-        }
-
         // Apart, so that a failure of one is counted against its own operation and does not skip the other.
-        try
+        var claimsFailure = await TryAsync(() => claims.ReassertAsync(cancellationToken).AsTask());
+        var failure = await TryAsync(() => sessions.ReassertAsync(cancellationToken)) ?? claimsFailure;
+        if (failure is not null && !_failing)
         {
-            await claims.RenewAsync([.. live.Select(c => c.Claim)], cancellationToken);
+            LogReassertFailed(logger, failure.Message);
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        else if (failure is null && _failing)
         {
-            metrics.RedisError(RedisOperations.Claims);
-            LogRenewFailed(logger, "claims", live.Count, e.Message);
+            LogReasserted(logger);
         }
 
+        _failing = failure is not null;
+    }
+
+    private static async Task<Exception?> TryAsync(Func<Task> reassert)
+    {
         try
         {
-            await sessions.RenewAsync([.. live.Select(c => c.Session).OfType<CallSession>()], cancellationToken);
+            await reassert();
+            return null;
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
-            metrics.RedisError(RedisOperations.Sessions);
-            LogRenewFailed(logger, "session records", live.Count, e.Message);
+            return e;
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not renew the {Leases} leases of {CallCount} live calls: {Reason}")]
-    private static partial void LogRenewFailed(ILogger logger, string leases, int callCount, string reason);
+    // Redis may have come back empty, or a new master may have missed the last writes: re-assert now.
+    private void OnRestored(object? sender, EventArgs e) => _reassertNow.Set();
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not re-assert the claims and session records of live calls in Redis ({Reason}); retrying until Redis answers")]
+    private static partial void LogReassertFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Redis holds the claims and session records of every live call again")]
+    private static partial void LogReasserted(ILogger logger);
 }

@@ -14,6 +14,13 @@ public sealed class ClaimOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:20:00")]
     public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How soon to ask Redis again while it owes this replica an answer: claims or session records written only here
+    /// (Redis was away when the call started), a write whose reply was lost, or a failed renewal.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // Two renewals must fit in one lease, or a single slow round trip would let a live call's claim lapse.

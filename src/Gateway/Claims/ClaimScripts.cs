@@ -1,26 +1,35 @@
 namespace Gateway.Claims;
 
 /// <summary>
-/// Lua run inside Redis so that reading the agent's claims and adding one is a single atomic step for all
+/// Lua run inside Redis so that reading the agent's claims and changing them is a single atomic step for all
 /// replicas. Times come from Redis's own clock (TIME), so replicas with skewed clocks agree on which leases
-/// have lapsed. Every key of a script is one agent's claim set, so the scripts also run on Redis Cluster.
+/// have lapsed. Every key of a script carries the agent's hash tag, so the scripts also run on Redis Cluster.
 /// </summary>
+/// <remarks>
+/// Own code rather than a library's: the claim, its lease and the way a replica re-asserts and compensates its claims
+/// are the product's core promise (no instance over its capacity across replicas, nothing left behind by a fault).
+/// </remarks>
 internal static class ClaimScripts
 {
     /// <summary>
-    /// KEYS[1] the agent's claim set. ARGV: session id, lease ms, the agent's maxConcurrentCalls, then
-    /// (instance id, capacity) pairs in registry order. Returns {0} agent at limit, {1} no free instance,
-    /// {2, instance id} claimed. A session that already holds a claim (a dialed-out call's reservation) on one of the
-    /// given instances keeps it, its lease renewed; one on an instance no longer offered is dropped first.
+    /// KEYS[1] the agent's claim set, KEYS[2] its voided attempts. ARGV: session id, lease ms, the agent's
+    /// maxConcurrentCalls, the attempt's id, then (instance id, capacity) pairs in registry order. Returns {0} agent at
+    /// limit, {1} no free instance, {2, instance id} claimed, {3} voided (this attempt's reply was given up on, and the
+    /// replica has already compensated it: it must not claim now). A session that already holds a claim (a dialed-out
+    /// call's reservation) on one of the given instances keeps it, its lease renewed; one on an instance no longer
+    /// offered is dropped first.
     /// </summary>
     public static readonly string Claim = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local lease = tonumber(ARGV[2])
+        if redis.call('ZSCORE', KEYS[2], ARGV[4]) then
+          return {3}
+        end
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
         local suffix = '|' .. ARGV[1]
         local offered = {}
-        for i = 4, #ARGV, 2 do
+        for i = 5, #ARGV, 2 do
           offered[ARGV[i]] = true
         end
         local members = redis.call('ZRANGE', KEYS[1], 0, -1)
@@ -43,7 +52,7 @@ internal static class ClaimScripts
           return {0}
         end
         local best, bestLoad = nil, nil
-        for i = 4, #ARGV, 2 do
+        for i = 5, #ARGV, 2 do
           local id = ARGV[i]
           local capacity = tonumber(ARGV[i + 1])
           local count = used[id] or 0
@@ -62,17 +71,62 @@ internal static class ClaimScripts
         return {2, best}
         """.Replace("EXTEND_KEY", ExtendKey, StringComparison.Ordinal);
 
-    /// <summary>KEYS[1] the agent's claim set. ARGV: lease ms, then the members to extend (only those still present).</summary>
-    public static readonly string Renew = """
+    /// <summary>
+    /// Makes the claim set hold one replica's claims of this agent, each with a fresh lease: present ones are extended,
+    /// missing ones (a Redis that restarted empty, a new master that missed them, claims taken on local accounting)
+    /// are created. KEYS[1] the agent's claim set. ARGV: lease ms, then (member, instance id, capacity) triples.
+    /// Returns {claims created, claims in the set, instance ids now over their capacity…}.
+    /// </summary>
+    public static readonly string Reassert = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local lease = tonumber(ARGV[1])
-        for i = 2, #ARGV do
-          redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local created, capacity = 0, {}
+        for i = 2, #ARGV, 3 do
+          created = created + redis.call('ZADD', KEYS[1], now + lease, ARGV[i])
+          capacity[ARGV[i + 1]] = tonumber(ARGV[i + 2])
         end
         EXTEND_KEY
-        return #ARGV - 1
+        local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+        local used = {}
+        for _, member in ipairs(members) do
+          local id = string.match(member, '^([^|]*)|')
+          used[id] = (used[id] or 0) + 1
+        end
+        local result = {created, #members}
+        for id, cap in pairs(capacity) do
+          if used[id] > cap then
+            table.insert(result, id)
+          end
+        end
+        return result
         """.Replace("EXTEND_KEY", ExtendKey, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Undoes what a write whose reply was lost may have done, whenever it runs: removes every claim of the session
+    /// except the one the replica holds (ARGV[2], or '' for none), and voids the attempt ARGV[3] (when not '') so
+    /// that the claim script, should it run after this, claims nothing. KEYS[1] the agent's claim set, KEYS[2] its
+    /// voided attempts. ARGV: session id, member kept, attempt id, lease ms. Returns the claims removed.
+    /// </summary>
+    public static readonly string Compensate = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local lease = tonumber(ARGV[4])
+        if ARGV[3] ~= '' then
+          redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+          redis.call('ZADD', KEYS[2], now + lease, ARGV[3])
+          redis.call('PEXPIRE', KEYS[2], lease)
+        end
+        local suffix = '|' .. ARGV[1]
+        local removed = 0
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          if member ~= ARGV[2] and string.sub(member, -#suffix) == suffix then
+            removed = removed + redis.call('ZREM', KEYS[1], member)
+          end
+        end
+        return removed
+        """;
 
     // The set outlives its longest lease by one more lease: never shortened by a claim with a shorter lease than a
     // reservation it holds, and gone on its own once every replica holding claims in it has died.

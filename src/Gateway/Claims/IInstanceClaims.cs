@@ -9,7 +9,7 @@ namespace Gateway.Claims;
 public interface IInstanceClaims
 {
     /// <summary>
-    /// Claims an instance for the call's whole life (renewed by <see cref="RenewAsync"/>). A session that already holds
+    /// Claims an instance for the call's whole life (kept in Redis by <see cref="ReassertAsync"/>). A session that already holds
     /// a reservation on an instance still offered keeps that instance.
     /// </summary>
     /// <param name="excludedInstances">Instances already tried for this call (they refused the connection), or lapsed.</param>
@@ -25,6 +25,16 @@ public interface IInstanceClaims
     /// <summary>Gives the claim back. Never throws: a claim that cannot be released expires with its lease.</summary>
     ValueTask ReleaseAsync(InstanceClaim claim);
 
-    /// <summary>Extends the leases of claims this replica still holds.</summary>
-    ValueTask RenewAsync(IReadOnlyCollection<InstanceClaim> claims, CancellationToken cancellationToken);
+    /// <summary>
+    /// Makes the shared store hold exactly the claims of this replica's live calls, each with a fresh lease: extends
+    /// them, creates the ones it lost, writes the ones taken on local accounting, and removes what writes whose reply was
+    /// lost may have left behind.
+    /// </summary>
+    ValueTask ReassertAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True while the shared store owes this replica an answer: claims held only on local accounting, or writes whose
+    /// reply was lost. <see cref="ReassertAsync"/> is then due soon, not at the next renewal.
+    /// </summary>
+    bool IsUnsettled { get; }
 }

@@ -82,7 +82,9 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
     }
 
     /// <summary>Local claims live exactly as long as their call: nothing to renew.</summary>
-    public ValueTask RenewAsync(IReadOnlyCollection<InstanceClaim> claims, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask ReassertAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public bool IsUnsettled => false;
 
     /// <summary>Per-agent counters; guarded by locking the instance itself.</summary>
     private sealed class AgentLoad

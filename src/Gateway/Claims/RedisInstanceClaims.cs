@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;
@@ -7,9 +8,14 @@ using StackExchange.Redis;
 
 namespace Gateway.Claims;
 
-/// <summary>Claims shared by every replica through one sorted set per agent in Redis.</summary>
+/// <summary>
+/// Claims shared by every replica through one sorted set per agent in Redis. The replica keeps its own account of the
+/// claims its live calls hold and makes Redis match it (<see cref="ReassertAsync"/>): a Redis that lost them gets them
+/// back, claims taken on local accounting while Redis was away are written to it, and what a write whose reply was
+/// lost may have left behind is removed.
+/// </summary>
 public sealed partial class RedisInstanceClaims(
-    IConnectionMultiplexer redis,
+    RedisConnection redis,
     RedisKeys keys,
     IOptions<ClaimOptions> options,
     GatewayMetrics metrics,
@@ -17,9 +23,18 @@ public sealed partial class RedisInstanceClaims(
     ILogger<RedisInstanceClaims> logger) : IInstanceClaims
 {
     private readonly LocalInstanceClaims _fallback = new(time);
+    private readonly ConcurrentDictionary<string, HeldClaim> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Compensation, byte> _unsettled = new();
+    private readonly ConcurrentDictionary<AgentKey, byte> _overbooked = new();
+    private int _heldLocally;
 
-    /// <summary>Claims held on local accounting because Redis was unreachable when their call started.</summary>
+    /// <summary>Claims (and reservations) counted on local accounting because Redis did not take them.</summary>
     public int LocalFallbackCount => _fallback.Count;
+
+    /// <inheritdoc />
+    public bool IsUnsettled => Volatile.Read(ref _heldLocally) > 0 || !_unsettled.IsEmpty;
+
+    private long LeaseMilliseconds => (long)options.Value.LeaseDuration.TotalMilliseconds;
 
     public ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, CancellationToken cancellationToken) =>
         ClaimAsync(agent, sessionId, excludedInstances, hold: null, cancellationToken);
@@ -29,22 +44,21 @@ public sealed partial class RedisInstanceClaims(
 
     private async ValueTask<ClaimResult> ClaimAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan? hold, CancellationToken cancellationToken)
     {
-        var lease = hold ?? options.Value.LeaseDuration;
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(excludedInstances);
         if (!redis.IsConnected)
         {
-            metrics.RedisError(RedisOperations.Claims);
-            LogFallback(logger, sessionId, agent.Key, "not connected");
-            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
+            return await FallBackAsync(agent, sessionId, excludedInstances, hold, "not connected", cancellationToken);
         }
 
+        var attempt = Guid.NewGuid().ToString("N");
         var resource = agent.Resource;
-        var args = new List<RedisValue>(3 + (2 * resource.Instances.Count))
+        var args = new List<RedisValue>(4 + (2 * resource.Instances.Count))
         {
             sessionId,
-            (long)lease.TotalMilliseconds,
+            (long)(hold ?? options.Value.LeaseDuration).TotalMilliseconds,
             resource.MaxConcurrentCalls,
+            attempt,
         };
         foreach (var instance in resource.Instances)
         {
@@ -58,15 +72,18 @@ public sealed partial class RedisInstanceClaims(
         RedisResult[] reply;
         try
         {
-            reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ClaimScripts.Claim, [keys.Claims(agent.Key)], [.. args]))!;
+            reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(ClaimScripts.Claim, [keys.Claims(agent.Key), keys.VoidedClaims(agent.Key)], [.. args]))!;
+        }
+        catch (RedisServerException e)
+        {
+            // An error reply (READONLY from a demoted master, LOADING after a restart): the script did not run.
+            return await FallBackAsync(agent, sessionId, excludedInstances, hold, e.Message, cancellationToken);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            // Error replies too (READONLY from a master demoted by a failover, LOADING after a restart): a call that
-            // Redis cannot claim for is claimed locally rather than failed.
-            metrics.RedisError(RedisOperations.Claims);
-            LogFallback(logger, sessionId, agent.Key, e.Message);
-            return await _fallback.ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
+            // No reply: the script may have run, or may run yet (a stalled server runs what it queued when it wakes).
+            _unsettled.TryAdd(new Compensation(agent.Key, sessionId, attempt), 0);
+            return await FallBackAsync(agent, sessionId, excludedInstances, hold, e.Message, cancellationToken);
         }
 
         switch ((int)reply[0])
@@ -75,17 +92,61 @@ public sealed partial class RedisInstanceClaims(
                 return ClaimResult.AgentAtLimit;
             case 1:
                 return ClaimResult.NoFreeInstance;
-            default:
+            case 2:
                 var id = (string)reply[1]!;
-                var claimed = resource.Instances.First(i => i.Id == id);
-                return new ClaimResult(ClaimStatus.Claimed, new InstanceClaim(agent.Key, claimed, sessionId, IsLocal: false));
+                var claim = new InstanceClaim(agent.Key, resource.Instances.First(i => i.Id == id), sessionId, IsLocal: false);
+                if (hold is null)
+                {
+                    Hold(new HeldClaim(claim, agent, InRedis: true));
+                }
+
+                return new ClaimResult(ClaimStatus.Claimed, claim);
+            default:
+                throw new InvalidOperationException($"The claim script answered {(int)reply[0]} to a fresh attempt.");
         }
+    }
+
+    /// <summary>Claims on local accounting: a call that Redis cannot claim for is claimed here rather than failed.</summary>
+    private async ValueTask<ClaimResult> FallBackAsync(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, TimeSpan? hold, string reason, CancellationToken cancellationToken)
+    {
+        metrics.RedisError(RedisOperations.Claims);
+        LogFallback(logger, sessionId, agent.Key, reason);
+        var result = await _fallback.ClaimAsync(agent, sessionId, excludedInstances, hold, cancellationToken);
+        if (result.Claim is { } claim && hold is null)
+        {
+            Hold(new HeldClaim(claim, agent, InRedis: false));
+        }
+
+        return result;
+    }
+
+    private void Hold(HeldClaim held)
+    {
+        if (!held.InRedis)
+        {
+            Interlocked.Increment(ref _heldLocally);
+        }
+
+        _held[held.Claim.SessionId] = held;
     }
 
     public async ValueTask ReleaseAsync(InstanceClaim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        if (claim.IsLocal)
+        var inRedis = !claim.IsLocal;
+        if (_held.TryGetValue(claim.SessionId, out var held) && held.Claim == claim && _held.TryRemove(new(claim.SessionId, held)))
+        {
+            inRedis = held.InRedis;
+            if (!held.InRedis)
+            {
+                Interlocked.Decrement(ref _heldLocally);
+
+                // A re-assert that included it may have reached Redis without its reply reaching here.
+                _unsettled.TryAdd(new Compensation(claim.Agent, claim.SessionId, Attempt: null), 0);
+            }
+        }
+
+        if (!inRedis)
         {
             await _fallback.ReleaseAsync(claim);
             return;
@@ -93,35 +154,152 @@ public sealed partial class RedisInstanceClaims(
 
         try
         {
-            await redis.GetDatabase().SortedSetRemoveAsync(keys.Claims(claim.Agent), ClaimScripts.Member(claim.Instance.Id, claim.SessionId));
+            await redis.Database.SortedSetRemoveAsync(keys.Claims(claim.Agent), ClaimScripts.Member(claim.Instance.Id, claim.SessionId));
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             metrics.RedisError(RedisOperations.Claims);
             LogReleaseFailed(logger, claim.SessionId, claim.Agent, e.Message);
+            _unsettled.TryAdd(new Compensation(claim.Agent, claim.SessionId, Attempt: null), 0);
         }
     }
 
-    public async ValueTask RenewAsync(IReadOnlyCollection<InstanceClaim> claims, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles what lost replies left open, then writes every claim this replica holds with a fresh lease, creating
+    /// the missing ones. Throws the first Redis error after trying every agent.
+    /// </summary>
+    public async ValueTask ReassertAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(claims);
-        var lease = (long)options.Value.LeaseDuration.TotalMilliseconds;
-        var database = redis.GetDatabase();
-        var renewals = claims
-            .Where(c => !c.IsLocal)
-            .GroupBy(c => c.Agent)
-            .Select(group => database.ScriptEvaluateAsync(
-                ClaimScripts.Renew,
-                [keys.Claims(group.Key)],
-                [lease, .. group.Select(c => (RedisValue)ClaimScripts.Member(c.Instance.Id, c.SessionId))]));
-        await Task.WhenAll(renewals);
+        var failures = new List<Exception>();
+        foreach (var compensation in _unsettled.Keys)
+        {
+            try
+            {
+                await CompensateAsync(compensation);
+            }
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        var byAgent = _held.Values.GroupBy(held => held.Claim.Agent);
+        foreach (var group in byAgent)
+        {
+            try
+            {
+                await ReassertAsync(group.Key, [.. group]);
+            }
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            metrics.RedisError(RedisOperations.Claims);
+            throw failures[0];
+        }
+    }
+
+    private async Task CompensateAsync(Compensation compensation)
+    {
+        var kept = _held.TryGetValue(compensation.SessionId, out var held) && held.InRedis ? held.Member : string.Empty;
+        var removed = (long)await redis.Database.ScriptEvaluateAsync(
+            ClaimScripts.Compensate,
+            [keys.Claims(compensation.Agent), keys.VoidedClaims(compensation.Agent)],
+            [compensation.SessionId, kept, compensation.Attempt ?? string.Empty, LeaseMilliseconds]);
+        _unsettled.TryRemove(compensation, out _);
+        if (removed > 0)
+        {
+            metrics.ClaimsCompensated(removed);
+            LogCompensated(logger, compensation.SessionId, compensation.Agent, removed);
+        }
+    }
+
+    private async Task ReassertAsync(AgentKey agent, HeldClaim[] held)
+    {
+        var args = new RedisValue[1 + (3 * held.Length)];
+        args[0] = LeaseMilliseconds;
+        for (var i = 0; i < held.Length; i++)
+        {
+            args[1 + (3 * i)] = held[i].Member;
+            args[2 + (3 * i)] = held[i].Claim.Instance.Id;
+            args[3 + (3 * i)] = held[i].Claim.Instance.Capacity;
+        }
+
+        var reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(ClaimScripts.Reassert, [keys.Claims(agent)], args))!;
+        var created = (long)reply[0];
+        var written = 0;
+        foreach (var claim in held)
+        {
+            if (!claim.InRedis && _held.TryUpdate(claim.Claim.SessionId, claim with { InRedis = true }, claim))
+            {
+                // Redis counts it now: local accounting lets it go.
+                Interlocked.Decrement(ref _heldLocally);
+                await _fallback.ReleaseAsync(claim.Claim);
+                written++;
+            }
+            else if (!_held.TryGetValue(claim.Claim.SessionId, out var now) || now.Claim != claim.Claim)
+            {
+                // Released while this ran: the release may have reached Redis before the re-assert did.
+                _unsettled.TryAdd(new Compensation(agent, claim.Claim.SessionId, Attempt: null), 0);
+            }
+        }
+
+        if (created - written > 0)
+        {
+            metrics.ClaimsRestored(created - written);
+            LogRestored(logger, agent, created - written);
+        }
+
+        if (written > 0)
+        {
+            LogWritten(logger, agent, written);
+        }
+
+        CheckCapacity(agent, held[^1].Agent, (long)reply[1], [.. reply.Skip(2).Select(id => (string)id!)]);
+    }
+
+    /// <summary>Replicas that admitted calls on local accounting at once may together exceed a limit: said once per episode.</summary>
+    private void CheckCapacity(AgentKey agent, RegisteredAgent registered, long total, string[] overInstances)
+    {
+        var agentOver = total > registered.Resource.MaxConcurrentCalls;
+        if (!agentOver && overInstances.Length == 0)
+        {
+            _overbooked.TryRemove(agent, out _);
+            return;
+        }
+
+        if (_overbooked.TryAdd(agent, 0))
+        {
+            metrics.ClaimsOverbooked(agent);
+            LogOverbooked(logger, agent, total, registered.Resource.MaxConcurrentCalls, string.Join(", ", overInstances));
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
-        Message = "Session {SessionId}: Redis unavailable ({Reason}); claiming an instance of {AgentKey} on local accounting")]
+        Message = "Session {SessionId}: Redis did not take the claim ({Reason}); claiming an instance of {AgentKey} on local accounting")]
     private static partial void LogFallback(ILogger logger, string sessionId, AgentKey agentKey, string reason);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
-        Message = "Session {SessionId}: could not release the claim on {AgentKey} ({Reason}); its lease will expire")]
+        Message = "Session {SessionId}: could not release the claim on {AgentKey} ({Reason}); it is removed once Redis answers")]
     private static partial void LogReleaseFailed(ILogger logger, string sessionId, AgentKey agentKey, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
+        Message = "Redis had lost {Count} claims of live calls of {AgentKey}; written back")]
+    private static partial void LogRestored(ILogger logger, AgentKey agentKey, long count);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information,
+        Message = "{Count} claims of {AgentKey} taken on local accounting are now in Redis")]
+    private static partial void LogWritten(ILogger logger, AgentKey agentKey, int count);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Session {SessionId}: removed {Count} claims on {AgentKey} that a write without a reply had left in Redis")]
+    private static partial void LogCompensated(ILogger logger, string sessionId, AgentKey agentKey, long count);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error,
+        Message = "{AgentKey} is overbooked: {Calls} claims against maxConcurrentCalls {MaxCalls}, instances over capacity: [{Instances}]. Replicas admitted calls on local accounting while Redis was away; live calls keep going, new calls wait for room")]
+    private static partial void LogOverbooked(ILogger logger, AgentKey agentKey, long calls, int maxCalls, string instances);
 }

@@ -27,6 +27,7 @@ public static class GatewayApplication
         configure?.Invoke(builder);
         builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<RedisFailureHandler>();
         builder.Services.AddGatewayAuth(builder.Configuration);
         builder.Services.AddAdminOpenApi();
 
@@ -39,6 +40,7 @@ public static class GatewayApplication
             host.ShutdownTimeout = gateway.Value.DrainWindow + TimeSpan.FromSeconds(15));
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseGatewayHttpMetrics(CallStreamPath);
         app.UseWebSockets();
         app.UseAuthentication();

@@ -13,13 +13,11 @@ using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -60,8 +58,13 @@ public static class GatewayServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<IConnectionMultiplexer>(provider =>
-                RedisConnectionFactory.Connect(redisConnection, provider.GetRequiredService<IOptions<RedisOptions>>().Value));
+            services.AddSingleton(provider => RedisConnectionFactory.Connect(
+                redisConnection,
+                provider.GetRequiredService<IOptions<RedisOptions>>().Value,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>()));
+            services.AddHostedService(provider => provider.GetRequiredService<RedisConnection>());
+            services.AddSingleton<DurableWrites>();
             services.AddSingleton(provider => RedisConnectionFactory.Keys(provider.GetRequiredService<IOptions<RedisOptions>>()));
             services.AddSingleton<RedisAgentRegistry>();
             services.AddSingleton<IAgentRegistry>(provider => provider.GetRequiredService<RedisAgentRegistry>());
@@ -74,8 +77,8 @@ public static class GatewayServiceCollectionExtensions
             // One key ring for every replica, in the same Redis: any replica decrypts the tenant secrets and checks
             // the stream tokens another one wrote.
             services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
-            services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((options, redis, keys) =>
-                options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys));
+            services.AddSingleton<RedisKeyRing>();
+            services.AddOptions<KeyManagementOptions>().Configure<RedisKeyRing>((options, keyRing) => options.XmlRepository = keyRing);
         }
 
         services.AddValidatedOptions<StreamTokenOptions>(configuration, StreamTokenOptions.SectionName);

@@ -24,6 +24,9 @@ public sealed class GatewayMetrics
     private readonly Counter _relayedFrames;
     private readonly Counter _relayedBytes;
     private readonly Counter _redisErrors;
+    private readonly Counter _claimsOverbooked;
+    private readonly Counter _claimsRestored;
+    private readonly Counter _claimsCompensated;
 
     public GatewayMetrics()
     {
@@ -56,6 +59,14 @@ public sealed class GatewayMetrics
             "gateway_registry_staleness_seconds", "Seconds since the registry last matched its source in full (embedded registry: 0).");
         _redisErrors = Factory.CreateCounter("gateway_redis_errors_total", "Redis commands that failed or were not attempted because Redis was unreachable.", ["operation"]);
         ClaimsHeld = Factory.CreateGauge("gateway_claims_held", "Instance claims this replica holds for its calls.");
+        _claimsOverbooked = Factory.CreateCounter(
+            "gateway_claims_overbooked_total",
+            "Times this replica found an agent over maxConcurrentCalls or an instance over its capacity when it re-asserted its claims (replicas admitted calls on local accounting at once).",
+            AgentLabels);
+        _claimsRestored = Factory.CreateCounter(
+            "gateway_claims_restored_total", "Claims of live calls that Redis had lost (a restart, a failover) and this replica wrote back.");
+        _claimsCompensated = Factory.CreateCounter(
+            "gateway_claims_compensated_total", "Claims removed from Redis that a write without a reply (a timeout) had left behind.");
         Draining = Factory.CreateGauge("gateway_draining", "1 while this replica drains (refuses new calls), else 0.");
 
         // Present from the first scrape, so that rate() and alerts see a zero rather than no series.
@@ -113,6 +124,13 @@ public sealed class GatewayMetrics
 
     /// <summary>A Redis command failed (or was skipped because Redis was unreachable); see <see cref="RedisOperations"/>.</summary>
     public void RedisError(string operation) => _redisErrors.WithLabels(operation).Inc();
+
+    /// <summary>Re-asserting found <paramref name="agent"/> over a limit; counted once per episode.</summary>
+    public void ClaimsOverbooked(AgentKey agent) => _claimsOverbooked.WithLabels(agent.Org, agent.Agent).Inc();
+
+    public void ClaimsRestored(long count) => _claimsRestored.Inc(count);
+
+    public void ClaimsCompensated(long count) => _claimsCompensated.Inc(count);
 
     /// <summary>The count so far of one operation's Redis errors.</summary>
     internal double RedisErrorCount(string operation) => _redisErrors.WithLabels(operation).Value;

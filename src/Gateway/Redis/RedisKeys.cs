@@ -21,6 +21,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Sorted set of the agent's instance claims: member <c>{instance}|{session}</c>, score the lease's expiry.</summary>
     public RedisKey Claims(AgentKey key) => $"{prefix}claims:{{{key}}}";
 
+    /// <summary>
+    /// Sorted set of the agent's claim attempts whose reply was lost and that their replica has compensated, scored by
+    /// when the entry may go: the claim script claims nothing for them should it run late.
+    /// </summary>
+    public RedisKey VoidedClaims(AgentKey key) => $"{prefix}claims-void:{{{key}}}";
+
     /// <summary>A live call's session record.</summary>
     public RedisKey Session(string sessionId) => $"{prefix}session:{sessionId}";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Core;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Microsoft.Extensions.Hosting;
@@ -12,11 +13,14 @@ namespace Gateway.Registry;
 /// The registry in Redis, served from an in-process snapshot. Writers publish the changed agent's key; every
 /// replica re-reads that agent at once (well within a second) and fully reloads every
 /// <see cref="RegistryOptions.ResyncInterval"/> as a backstop. While Redis is away the last snapshot keeps
-/// routing calls.
+/// routing calls. Writes are confirmed on the replicas a failover could promote before they return
+/// (<see cref="DurableWrites"/>); a Redis found to have lost writes (its revision counter behind this replica's
+/// snapshot: a restart without persistence, a failover to a replica that missed them) gets the snapshot written back.
 /// </summary>
 public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegistry
 {
-    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisConnection _redis;
+    private readonly DurableWrites _durable;
     private readonly RedisKeys _keys;
     private readonly RegistryOptions _options;
     private readonly IReadOnlyDictionary<AgentKey, AgentResource> _seed;
@@ -24,7 +28,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<RedisAgentRegistry> _logger;
     private readonly Lock _writeLock = new();
-    private readonly SemaphoreSlim _resyncNow = new(0, 1);
+    private readonly WakeSignal _resyncNow;
     private volatile RegistrySnapshot _current = RegistrySnapshot.NotLoaded;
 
     // Agents changed by notices while a full reload was reading: the reload must not put back what it read before them.
@@ -33,7 +37,8 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     private bool _subscribed;
 
     public RedisAgentRegistry(
-        IConnectionMultiplexer redis,
+        RedisConnection redis,
+        DurableWrites durable,
         RedisKeys keys,
         IOptions<RegistryOptions> options,
         RegistrySeedSource seed,
@@ -44,10 +49,12 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(seed);
         _redis = redis;
+        _durable = durable;
         _keys = keys;
         _options = options.Value;
         _seed = seed.Agents;
         _time = time;
+        _resyncNow = new WakeSignal(time);
         _metrics = metrics;
         _logger = logger;
     }
@@ -68,7 +75,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     public async Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
     {
-        var database = _redis.GetDatabase();
+        var database = _redis.WriteDatabase;
         var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key)], [expectedRevision]);
         if (deleted != 1)
         {
@@ -79,12 +86,13 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
         ApplyRemoval(key, revision);
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        await ConfirmAsync(key);
         return true;
     }
 
     private async Task<long?> PutAsync(AgentKey key, AgentResource resource, long? expectedRevision)
     {
-        var database = _redis.GetDatabase();
+        var database = _redis.WriteDatabase;
         var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
         var result = expectedRevision is { } expected
@@ -104,23 +112,35 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
         // Published either way: a write superseded by a concurrent one still tells replicas to read the winner.
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        await ConfirmAsync(key);
         return revision;
     }
 
     public async Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
     {
-        var database = _redis.GetDatabase();
+        var database = _redis.WriteDatabase;
         var existed = await database.KeyDeleteAsync(_keys.Agent(key));
         await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
         var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
         ApplyRemoval(key, revision);
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
+        await ConfirmAsync(key);
         return existed;
+    }
+
+    /// <summary>
+    /// Waits for the replicas to hold the agent's write and the revision counter's increment (another slot on a
+    /// cluster: both are confirmed).
+    /// </summary>
+    private async Task ConfirmAsync(AgentKey key)
+    {
+        await _durable.ConfirmAsync(_keys.Agent(key));
+        await _durable.ConfirmAsync(_keys.RegistryRevision);
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        _redis.ConnectionRestored += OnConnectionRestored;
+        _redis.Restored += OnConnectionRestored;
 
         // A first load before the host reports started, so a gateway that can reach Redis is ready at once.
         await TrySyncAsync();
@@ -129,7 +149,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _redis.ConnectionRestored -= OnConnectionRestored;
+        _redis.Restored -= OnConnectionRestored;
         await base.StopAsync(cancellationToken);
     }
 
@@ -144,21 +164,13 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = _current.IsLoaded && LastSyncedAt is not null ? _options.ResyncInterval : _options.RetryInterval;
-            using (var tick = new CancellationTokenSource(delay, _time))
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken))
+            try
             {
-                try
-                {
-                    await _resyncNow.WaitAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The interval elapsed with no early request.
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await _resyncNow.WaitAsync(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
 
             await TrySyncAsync();
@@ -173,8 +185,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
             // the multiplexer re-subscribes by itself after every reconnection.
             if (!_subscribed)
             {
-                var changes = await _redis.GetSubscriber().SubscribeAsync(_keys.RegistryChanges);
-                changes.OnMessage(OnChangeNoticeAsync);
+                await _redis.SubscribeAsync(_keys.RegistryChanges, OnChangeNoticeAsync);
                 _subscribed = true;
             }
 
@@ -199,7 +210,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     /// <summary>Writes seed agents that Redis does not hold yet; an agent already there is never overwritten.</summary>
     private async Task SeedAsync()
     {
-        var database = _redis.GetDatabase();
+        var database = _redis.Database;
         foreach (var (key, resource) in _seed)
         {
             if (await database.KeyExistsAsync(_keys.Agent(key)))
@@ -227,8 +238,15 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
         try
         {
-            var database = _redis.GetDatabase();
+            var database = _redis.Database;
             var revision = (long)await database.StringGetAsync(_keys.RegistryRevision);
+            var known = _current;
+            if (known.IsLoaded && revision < known.Revision)
+            {
+                await RestoreAsync(database, known, revision);
+                revision = known.Revision;
+            }
+
             var names = await database.SetMembersAsync(_keys.AgentIndex);
             var reads = names.Select(async name =>
             {
@@ -267,9 +285,33 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         }
     }
 
-    private async Task OnChangeNoticeAsync(ChannelMessage notice)
+    /// <summary>
+    /// Redis's revision counter is behind what this replica has seen: it restarted without persistence, was flushed,
+    /// or failed over to a replica that missed the last writes. The agents this replica knows are written back (never
+    /// over a newer revision another replica may have restored first) and the counter moved past them, so routing
+    /// keeps working on every replica and revisions keep rising.
+    /// </summary>
+    private async Task RestoreAsync(IDatabase database, RegistrySnapshot known, long redisRevision)
     {
-        var key = ParseKey(notice.Message.ToString());
+        LogRestoring(_logger, redisRevision, known.Revision, known.Count);
+        var batch = database.CreateBatch();
+        var writes = new List<Task>(known.Count * 2);
+        foreach (var agent in known.Agents)
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(agent.Revision, agent.Resource), RegistryJsonContext.Default.StoredAgent);
+            writes.Add(batch.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(agent.Key)], [agent.Revision, json]));
+            writes.Add(batch.SetAddAsync(_keys.AgentIndex, agent.Key.ToString()));
+        }
+
+        writes.Add(batch.ScriptEvaluateAsync(RegistryScripts.RaiseRevision, [_keys.RegistryRevision], [known.Revision]));
+        batch.Execute();
+        await Task.WhenAll(writes);
+        _redis.ReportDataLoss();
+    }
+
+    private async Task OnChangeNoticeAsync(RedisValue notice)
+    {
+        var key = ParseKey(notice.ToString());
         if (key is null)
         {
             return;
@@ -277,7 +319,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
         try
         {
-            var json = await _redis.GetDatabase().StringGetAsync(_keys.Agent(key.Value));
+            var json = await _redis.Database.StringGetAsync(_keys.Agent(key.Value));
             var agent = ToRegistered(key.Value, json);
             if (agent is null)
             {
@@ -324,22 +366,12 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    private void OnConnectionRestored(object? sender, EventArgs e)
     {
         // Notices published while this replica was cut off are lost: reload in full now rather than at the next tick.
         // Seed again too: a Redis that restarted without persistence comes back empty, and seeding never overwrites.
         _seeded = false;
-        if (_resyncNow.CurrentCount == 0)
-        {
-            try
-            {
-                _resyncNow.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another restore event already asked for the reload.
-            }
-        }
+        _resyncNow.Set();
     }
 
     private RegisteredAgent? ToRegistered(AgentKey key, RedisValue json)
@@ -383,6 +415,10 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Registry sync with Redis failed (serving the last known registry: {HasSnapshot}): {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, bool hasSnapshot, string reason);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning,
+        Message = "Redis lost registry writes (its revision is {RedisRevision}, this replica has seen {KnownRevision}): writing back the {AgentCount} agents this replica knows")]
+    private static partial void LogRestoring(ILogger logger, long redisRevision, long knownRevision, int agentCount);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Agent {AgentKey} in Redis is ignored: {Reason}")]
     private static partial void LogInvalidAgent(ILogger logger, AgentKey agentKey, string reason);

@@ -55,4 +55,13 @@ internal static class RegistryScripts
         redis.call('DEL', KEYS[1])
         return 1
         """;
+
+    /// <summary>KEYS[1] the revision counter. Moves it up to ARGV[1] unless it is there already; returns what it held.</summary>
+    public const string RaiseRevision = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if current < tonumber(ARGV[1]) then
+          redis.call('SET', KEYS[1], ARGV[1])
+        end
+        return current
+        """;
 }

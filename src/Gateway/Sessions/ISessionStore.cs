@@ -9,8 +9,14 @@ public interface ISessionStore
     /// <summary>Removes the record of a call that ended. Never throws; an unremoved record expires with its lease.</summary>
     Task RemoveAsync(CallSession session);
 
-    /// <summary>Extends the leases of the records of calls this replica still relays.</summary>
-    Task RenewAsync(IReadOnlyCollection<CallSession> sessions, CancellationToken cancellationToken);
+    /// <summary>
+    /// Makes the shared store hold exactly the records of this replica's live calls, each with a fresh lease (writing
+    /// back any it lost), and removes the records of ended calls whose removal did not go through.
+    /// </summary>
+    Task ReassertAsync(CancellationToken cancellationToken);
+
+    /// <summary>True while an ended call's record may still be in the shared store: <see cref="ReassertAsync"/> is due soon.</summary>
+    bool IsUnsettled { get; }
 
     Task<CallSession?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
 

@@ -21,7 +21,9 @@ public sealed class InMemorySessionStore : ISessionStore
         return Task.CompletedTask;
     }
 
-    public Task RenewAsync(IReadOnlyCollection<CallSession> sessions, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ReassertAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public bool IsUnsettled => false;
 
     public Task<CallSession?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_sessions.GetValueOrDefault(sessionId));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Gateway.Claims;
 using Gateway.Metrics;
@@ -12,31 +13,37 @@ namespace Gateway.Sessions;
 /// Session records in Redis: one JSON string per call expiring with the replica's lease, and per organization a
 /// sorted set of session ids scored by that expiry, so listing skips the records of dead replicas.
 /// </summary>
+/// <remarks>
+/// The replica keeps the records of its live calls and writes them all back at every re-assert, so a Redis that lost
+/// them has them again within one renewal. An ended call's record is replaced by a short-lived <c>ended</c> marker
+/// that the write script respects: a write that a stalled Redis runs late cannot bring the record back.
+/// </remarks>
 public sealed partial class RedisSessionStore(
-    IConnectionMultiplexer redis,
+    RedisConnection redis,
     RedisKeys keys,
     IOptions<ClaimOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
+    private readonly ConcurrentDictionary<string, CallSession> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CallSession> _ended = new(StringComparer.Ordinal);
+
     private TimeSpan Lease => options.Value.LeaseDuration;
+
+    public bool IsUnsettled => !_ended.IsEmpty;
 
     public async Task AddAsync(CallSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
+        _live[session.SessionId] = session;
         try
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession);
-            var batch = redis.GetDatabase().CreateBatch();
-            var set = batch.StringSetAsync(keys.Session(session.SessionId), json, Lease);
-            var index = batch.SortedSetAddAsync(keys.OrgSessions(session.Org), session.SessionId, ExpiryScore());
-            var expire = batch.KeyExpireAsync(keys.OrgSessions(session.Org), Lease * 2);
-            batch.Execute();
-            await Task.WhenAll(set, index, expire);
+            await WriteAsync([session]);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            // Written at the next re-assert.
             metrics.RedisError(RedisOperations.Sessions);
             LogWriteFailed(logger, session.SessionId, "record", e.Message);
         }
@@ -45,13 +52,11 @@ public sealed partial class RedisSessionStore(
     public async Task RemoveAsync(CallSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
+        _live.TryRemove(session.SessionId, out _);
+        _ended[session.SessionId] = session;
         try
         {
-            var batch = redis.GetDatabase().CreateBatch();
-            var delete = batch.KeyDeleteAsync(keys.Session(session.SessionId));
-            var unindex = batch.SortedSetRemoveAsync(keys.OrgSessions(session.Org), session.SessionId);
-            batch.Execute();
-            await Task.WhenAll(delete, unindex);
+            await EndAsync([session]);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
@@ -60,21 +65,57 @@ public sealed partial class RedisSessionStore(
         }
     }
 
-    public async Task RenewAsync(IReadOnlyCollection<CallSession> sessions, CancellationToken cancellationToken)
+    public async Task ReassertAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sessions);
-        if (sessions.Count == 0)
+        var ended = _ended.Values.ToArray();
+        var live = _live.Values.ToArray();
+        try
         {
-            return;
-        }
+            if (ended.Length > 0)
+            {
+                await EndAsync(ended);
+            }
 
+            if (live.Length > 0)
+            {
+                await WriteAsync(live);
+            }
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            metrics.RedisError(RedisOperations.Sessions);
+            throw;
+        }
+    }
+
+    public async Task<CallSession?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var json = await redis.Database.StringGetAsync(keys.Session(sessionId));
+        return Deserialize(json);
+    }
+
+    public async Task<IReadOnlyList<CallSession>> ListAsync(string org, CancellationToken cancellationToken = default)
+    {
+        var database = redis.Database;
+        var index = keys.OrgSessions(org);
+        await database.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var ids = await database.SortedSetRangeByRankAsync(index);
+        var records = await Task.WhenAll(ids.Select(id => database.StringGetAsync(keys.Session(id.ToString()))));
+        return [.. records.Select(Deserialize).OfType<CallSession>().OrderBy(s => s.Started)];
+    }
+
+    /// <summary>Writes records with a fresh lease and indexes them, in one round trip.</summary>
+    private async Task WriteAsync(CallSession[] sessions)
+    {
+        var lease = (long)Lease.TotalMilliseconds;
         var score = ExpiryScore();
-        var batch = redis.GetDatabase().CreateBatch();
-        var pending = new List<Task>(sessions.Count * 2);
+        var batch = redis.Database.CreateBatch();
+        var pending = new List<Task>(sessions.Length * 2);
         foreach (var session in sessions)
         {
-            pending.Add(batch.KeyExpireAsync(keys.Session(session.SessionId), Lease));
-            pending.Add(batch.SortedSetAddAsync(keys.OrgSessions(session.Org), session.SessionId, score, SortedSetWhen.Exists));
+            var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession);
+            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, [keys.Session(session.SessionId)], [json, lease]));
+            pending.Add(batch.SortedSetAddAsync(keys.OrgSessions(session.Org), session.SessionId, score));
         }
 
         foreach (var org in sessions.Select(s => s.Org).Distinct(StringComparer.Ordinal))
@@ -86,28 +127,31 @@ public sealed partial class RedisSessionStore(
         await Task.WhenAll(pending);
     }
 
-    public async Task<CallSession?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    /// <summary>Marks records ended and unindexes them; those confirmed are settled.</summary>
+    private async Task EndAsync(CallSession[] sessions)
     {
-        var json = await redis.GetDatabase().StringGetAsync(keys.Session(sessionId));
-        return Deserialize(json);
-    }
+        var batch = redis.Database.CreateBatch();
+        var pending = new List<Task>(sessions.Length * 2);
+        foreach (var session in sessions)
+        {
+            pending.Add(batch.StringSetAsync(keys.Session(session.SessionId), SessionScripts.Ended, Lease));
+            pending.Add(batch.SortedSetRemoveAsync(keys.OrgSessions(session.Org), session.SessionId));
+        }
 
-    public async Task<IReadOnlyList<CallSession>> ListAsync(string org, CancellationToken cancellationToken = default)
-    {
-        var database = redis.GetDatabase();
-        var index = keys.OrgSessions(org);
-        await database.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, time.GetUtcNow().ToUnixTimeMilliseconds());
-        var ids = await database.SortedSetRangeByRankAsync(index);
-        var records = await Task.WhenAll(ids.Select(id => database.StringGetAsync(keys.Session(id.ToString()))));
-        return [.. records.Select(Deserialize).OfType<CallSession>().OrderBy(s => s.Started)];
+        batch.Execute();
+        await Task.WhenAll(pending);
+        foreach (var session in sessions)
+        {
+            _ended.TryRemove(new(session.SessionId, session));
+        }
     }
 
     private long ExpiryScore() => (time.GetUtcNow() + Lease).ToUnixTimeMilliseconds();
 
     private static CallSession? Deserialize(RedisValue json) =>
-        json.IsNull ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.CallSession);
+        json.IsNull || json == SessionScripts.Ended ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.CallSession);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
-        Message = "Session {SessionId}: the session {Operation} could not be written to Redis ({Reason})")]
+        Message = "Session {SessionId}: the session {Operation} could not be written to Redis ({Reason}); retried once Redis answers")]
     private static partial void LogWriteFailed(ILogger logger, string sessionId, string operation, string reason);
 }

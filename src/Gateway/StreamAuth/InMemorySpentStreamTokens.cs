@@ -20,4 +20,11 @@ public sealed class InMemorySpentStreamTokens(TimeProvider time) : ISpentStreamT
 
         return ValueTask.FromResult(_spent.TryAdd(tokenId, expiresAt));
     }
+
+    /// <summary>The tokens spent here that have not expired yet, with their expiry.</summary>
+    public IEnumerable<KeyValuePair<string, DateTimeOffset>> Unexpired()
+    {
+        var now = time.GetUtcNow();
+        return _spent.Where(spent => spent.Value > now);
+    }
 }

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Redis;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Gateway.Tenants;
@@ -11,18 +13,40 @@ namespace Gateway.Tenants;
 /// Data Protection, whose key ring is kept in the same Redis, so a Redis dump alone reveals no secret usable
 /// without the key ring, and every replica can decrypt.
 /// </summary>
-public sealed class RedisTenantSettingsStore(IConnectionMultiplexer redis, RedisKeys keys, IDataProtectionProvider protection) : ITenantSettingsStore
+/// <remarks>
+/// Writes are confirmed on the replicas a failover could promote before they return. The replica keeps the stored
+/// (encrypted) form of every organization's settings it has read or written, and writes them back when the registry
+/// finds that Redis lost writes (a restart without persistence).
+/// </remarks>
+public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
 {
-    private readonly IDataProtector _protector = protection.CreateProtector("Gateway.Tenants.TelnyxSettings.v1");
+    private readonly RedisConnection _redis;
+    private readonly DurableWrites _durable;
+    private readonly RedisKeys _keys;
+    private readonly ILogger<RedisTenantSettingsStore> _logger;
+    private readonly IDataProtector _protector;
+    private readonly ConcurrentDictionary<string, byte[]> _known = new(StringComparer.Ordinal);
+
+    public RedisTenantSettingsStore(RedisConnection redis, DurableWrites durable, RedisKeys keys, IDataProtectionProvider protection, ILogger<RedisTenantSettingsStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        _redis = redis;
+        _durable = durable;
+        _keys = keys;
+        _logger = logger;
+        _protector = protection.CreateProtector("Gateway.Tenants.TelnyxSettings.v1");
+        redis.DataLost += (_, _) => _ = WriteBackAsync();
+    }
 
     public async Task<TenantTelnyxSettings?> GetAsync(string org, CancellationToken cancellationToken = default)
     {
-        var json = await redis.GetDatabase().StringGetAsync(keys.TenantTelnyx(org));
+        var json = await _redis.Database.StringGetAsync(_keys.TenantTelnyx(org));
         if (json.IsNullOrEmpty)
         {
             return null;
         }
 
+        _known[org] = (byte[])json!;
         var stored = JsonSerializer.Deserialize((byte[])json!, TenantJsonContext.Default.StoredTenantSettings)!;
         return new TenantTelnyxSettings
         {
@@ -37,21 +61,58 @@ public sealed class RedisTenantSettingsStore(IConnectionMultiplexer redis, Redis
     {
         ArgumentNullException.ThrowIfNull(settings);
         var stored = new StoredTenantSettings(Protect(settings.ApiKey), Protect(settings.WebhookPublicKey), settings.ConnectionId, settings.UpdatedAt);
-        var database = redis.GetDatabase();
-        await database.StringSetAsync(keys.TenantTelnyx(org), JsonSerializer.SerializeToUtf8Bytes(stored, TenantJsonContext.Default.StoredTenantSettings));
-        await database.SetAddAsync(keys.Tenants, org);
+        var json = JsonSerializer.SerializeToUtf8Bytes(stored, TenantJsonContext.Default.StoredTenantSettings);
+        var database = _redis.WriteDatabase;
+        await database.StringSetAsync(_keys.TenantTelnyx(org), json);
+        await database.SetAddAsync(_keys.Tenants, org);
+        _known[org] = json;
+        await _durable.ConfirmAsync(_keys.TenantTelnyx(org));
+        await _durable.ConfirmAsync(_keys.Tenants);
     }
 
     public async Task<bool> DeleteAsync(string org, CancellationToken cancellationToken = default)
     {
-        var database = redis.GetDatabase();
-        await database.SetRemoveAsync(keys.Tenants, org);
-        return await database.KeyDeleteAsync(keys.TenantTelnyx(org));
+        var database = _redis.WriteDatabase;
+        _known.TryRemove(org, out _);
+        await database.SetRemoveAsync(_keys.Tenants, org);
+        var deleted = await database.KeyDeleteAsync(_keys.TenantTelnyx(org));
+        await _durable.ConfirmAsync(_keys.TenantTelnyx(org));
+        await _durable.ConfirmAsync(_keys.Tenants);
+        return deleted;
+    }
+
+    /// <summary>Writes back the settings Redis lost; never over settings another replica wrote since.</summary>
+    private async Task WriteBackAsync()
+    {
+        try
+        {
+            var batch = _redis.Database.CreateBatch();
+            var writes = new List<Task>();
+            foreach (var (org, json) in _known)
+            {
+                writes.Add(batch.StringSetAsync(_keys.TenantTelnyx(org), json, when: When.NotExists));
+                writes.Add(batch.SetAddAsync(_keys.Tenants, org));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(writes);
+            LogWrittenBack(_logger, _known.Count);
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            LogWriteBackFailed(_logger, e.Message);
+        }
     }
 
     private string? Protect(string? secret) => secret is null ? null : _protector.Protect(secret);
 
     private string? Unprotect(string? encrypted) => encrypted is null ? null : _protector.Unprotect(encrypted);
+
+    [LoggerMessage(EventId = 9201, Level = LogLevel.Warning, Message = "Redis lost writes: wrote back the Telnyx settings of the {Count} organizations this replica knows (where Redis had none)")]
+    private static partial void LogWrittenBack(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9202, Level = LogLevel.Warning, Message = "Could not write organizations' Telnyx settings back to Redis: {Reason}")]
+    private static partial void LogWriteBackFailed(ILogger logger, string reason);
 }
 
 /// <summary>Tenant settings as kept in Redis: the secrets are Data Protection payloads.</summary>

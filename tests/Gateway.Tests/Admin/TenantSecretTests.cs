@@ -63,7 +63,7 @@ public sealed class TenantSecretTests
             (await new AdminClient(reader, AdminTokens.ForOrg("acme")).GetAsync(Telnyx)).AssertStatus(HttpStatusCode.OK),
         };
 
-        var raw = (string?)await writer.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase()
+        var raw = (string?)await writer.Services.GetRequiredService<RedisConnection>().Database
             .StringGetAsync(writer.Services.GetRequiredService<RedisKeys>().TenantTelnyx("acme"));
         var decrypted = await reader.Services.GetRequiredService<ITenantSettingsStore>().GetAsync("acme");
 

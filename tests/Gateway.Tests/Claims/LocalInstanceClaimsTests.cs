@@ -182,7 +182,8 @@ public sealed class LocalInstanceClaimsTests
         var agent = Agent(10, ("a", 1));
         var claim = (await _claims.ClaimAsync(agent, "s1", NoneExcluded, CancellationToken.None)).Claim!;
 
-        await _claims.RenewAsync([claim], CancellationToken.None);
+        await _claims.ReassertAsync(CancellationToken.None);
+        Assert.False(_claims.IsUnsettled);
 
         Assert.Equal(1, _claims.Count);
         Assert.Equal(ClaimResult.NoFreeInstance, await _claims.ClaimAsync(agent, "s2", NoneExcluded, CancellationToken.None));

@@ -51,7 +51,7 @@ public sealed class RedisInstanceClaimsTests
 
         Assert.Equal(ClaimStatus.Claimed, result.Status);
         Assert.Equal(new InstanceClaim(Support, agent.Resource.Instances[0], "session-1", IsLocal: false), result.Claim);
-        Assert.Equal(["bot-1|session-1"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+        Assert.Equal(["bot-1|session-1"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
         Assert.Equal(0, replica.Claims.LocalFallbackCount);
     }
 
@@ -72,10 +72,10 @@ public sealed class RedisInstanceClaimsTests
         Assert.Equal("b", inbound.Claim!.Instance.Id);
         Assert.Equal(ClaimResult.NoFreeInstance, full);
         Assert.Equal(new InstanceClaim(Support, agent.Resource.Instances[0], "dialed", IsLocal: false), stream.Claim);
-        Assert.Equal(["a|dialed", "b|inbound"], (await dialing.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
+        Assert.Equal(["a|dialed", "b|inbound"], (await dialing.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
 
         // Claimed by its stream, the reservation took the call's lease (30 s), no longer the hold (2 min).
-        var score = await dialing.Redis.GetDatabase().SortedSetScoreAsync(ClaimsKey, "a|dialed");
+        var score = await dialing.Redis.Database.SortedSetScoreAsync(ClaimsKey, "a|dialed");
         Assert.InRange(score!.Value - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 25_000, 31_000);
     }
 
@@ -89,7 +89,7 @@ public sealed class RedisInstanceClaimsTests
 
         Assert.Equal(ClaimResult.AgentAtLimit, await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token()));
         await Wait.UntilAsync(async () => (await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token())).Status == ClaimStatus.Claimed, "the reservation lapsed");
-        Assert.Equal(["a|inbound"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+        Assert.Equal(["a|inbound"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class RedisInstanceClaimsTests
         var inbound = await replica.Claims.ClaimAsync(agent, "inbound", NoneExcluded, Wait.Token());
 
         Assert.Equal(ClaimStatus.Claimed, inbound.Status);
-        Assert.InRange((await replica.Redis.GetDatabase().KeyTimeToLiveAsync(ClaimsKey))!.Value, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6.1));
+        Assert.InRange((await replica.Redis.Database.KeyTimeToLiveAsync(ClaimsKey))!.Value, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6.1));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class RedisInstanceClaimsTests
         var stream = await replica.Claims.ClaimAsync(agent, "dialed", new HashSet<string> { "a" }, Wait.Token());
 
         Assert.Equal("b", stream.Claim!.Instance.Id);
-        Assert.Equal(["b|dialed"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+        Assert.Equal(["b|dialed"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class RedisInstanceClaimsTests
         // One seat is still free on an instance: only the agent limit can refuse these.
         Assert.Equal(ClaimResult.AgentAtLimit, await second.Claims.ClaimAsync(agent, "s4", NoneExcluded, Wait.Token()));
         Assert.Equal(ClaimResult.AgentAtLimit, await first.Claims.ClaimAsync(agent, "s5", NoneExcluded, Wait.Token()));
-        Assert.Equal(3, await first.Redis.GetDatabase().SortedSetLengthAsync(ClaimsKey));
+        Assert.Equal(3, await first.Redis.Database.SortedSetLengthAsync(ClaimsKey));
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class RedisInstanceClaimsTests
 
         var again = await replica.Claims.ClaimAsync(agent, "s4", NoneExcluded, Wait.Token());
         Assert.Equal("a", again.Claim!.Instance.Id);
-        Assert.Equal(["a|s4", "b|s2"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
+        Assert.Equal(["a|s4", "b|s2"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
 
         // A second release of the same claim must not free the seat now held by s4.
         await replica.Claims.ReleaseAsync(first);
@@ -220,14 +220,14 @@ public sealed class RedisInstanceClaimsTests
         Assert.Equal(ClaimResult.AgentAtLimit, await replica.Claims.ClaimAsync(agent, "s2", NoneExcluded, Wait.Token()));
 
         // The whole set expires too, so an agent whose replicas all died leaves nothing behind.
-        var ttl = await replica.Redis.GetDatabase().KeyTimeToLiveAsync(ClaimsKey);
+        var ttl = await replica.Redis.Database.KeyTimeToLiveAsync(ClaimsKey);
         Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
 
         await Task.Delay(TimeSpan.FromMilliseconds(1200));
 
         var after = await replica.Claims.ClaimAsync(agent, "s3", NoneExcluded, Wait.Token());
         Assert.Equal(ClaimStatus.Claimed, after.Status);
-        Assert.Equal(["a|s3"], (await replica.Redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
+        Assert.Equal(["a|s3"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()));
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed class RedisInstanceClaimsTests
         for (var i = 0; i < 5; i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(300));
-            await replica.Claims.RenewAsync([claim], Wait.Token());
+            await replica.Claims.ReassertAsync(Wait.Token());
         }
 
         // 1.5 s after the claim: without the renewals it would have lapsed half a second ago.
@@ -258,9 +258,9 @@ public sealed class RedisInstanceClaimsTests
         var claim = (await replica.Claims.ClaimAsync(agent, "s1", NoneExcluded, Wait.Token())).Claim!;
         await replica.Claims.ReleaseAsync(claim);
 
-        await replica.Claims.RenewAsync([claim], Wait.Token());
+        await replica.Claims.ReassertAsync(Wait.Token());
 
-        Assert.Equal(0, await replica.Redis.GetDatabase().SortedSetLengthAsync(ClaimsKey));
+        Assert.Equal(0, await replica.Redis.Database.SortedSetLengthAsync(ClaimsKey));
         Assert.Equal(ClaimStatus.Claimed, (await replica.Claims.ClaimAsync(agent, "s2", NoneExcluded, Wait.Token())).Status);
     }
 
@@ -324,7 +324,7 @@ public sealed class RedisInstanceClaimsTests
         // A key of the wrong type answers the claim script with an error, as a replica demoted by a failover answers
         // writes with READONLY: the call must still be claimed, not fail.
         await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix);
-        await replica.Redis.GetDatabase().StringSetAsync(ClaimsKey, "not a sorted set");
+        await replica.Redis.Database.StringSetAsync(ClaimsKey, "not a sorted set");
         var agent = Agent(10, ("a", 1));
 
         var result = await replica.Claims.ClaimAsync(agent, "s0", NoneExcluded, Wait.Token());
@@ -348,23 +348,23 @@ public sealed class RedisInstanceClaimsTests
         },
         1);
 
-    private async Task<Dictionary<string, int>> ClaimsByInstanceAsync(IConnectionMultiplexer redis)
+    private async Task<Dictionary<string, int>> ClaimsByInstanceAsync(RedisConnection redis)
     {
-        var members = await redis.GetDatabase().SortedSetRangeByRankAsync(ClaimsKey);
+        var members = await redis.Database.SortedSetRangeByRankAsync(ClaimsKey);
         return members.GroupBy(m => m.ToString().Split('|')[0]).ToDictionary(g => g.Key, g => g.Count());
     }
 
     /// <summary>One gateway replica's claims: its own multiplexer.</summary>
     private sealed class Replica : IAsyncDisposable
     {
-        private Replica(IConnectionMultiplexer redis, RedisInstanceClaims claims, GatewayMetrics metrics)
+        private Replica(RedisConnection redis, RedisInstanceClaims claims, GatewayMetrics metrics)
         {
             Redis = redis;
             Claims = claims;
             Metrics = metrics;
         }
 
-        public IConnectionMultiplexer Redis { get; }
+        public RedisConnection Redis { get; }
 
         public RedisInstanceClaims Claims { get; }
 
@@ -372,7 +372,7 @@ public sealed class RedisInstanceClaimsTests
 
         public static Replica Connect(string connection, string prefix, TimeSpan? lease = null)
         {
-            var redis = RedisConnectionFactory.Connect(connection, new RedisOptions { KeyPrefix = prefix });
+            var redis = TestRedis.Connect(connection, prefix);
             var options = lease is { } duration
                 ? new ClaimOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
                 : new ClaimOptions();

@@ -95,9 +95,9 @@ public sealed class GatewayHost : IAsyncDisposable
             return local.Count;
         }
 
-        var redis = Services.GetRequiredService<IConnectionMultiplexer>();
+        var redis = Services.GetRequiredService<RedisConnection>();
         var keys = Services.GetRequiredService<RedisKeys>();
-        return await redis.GetDatabase().SortedSetLengthAsync(keys.Claims(agent)) + ((RedisInstanceClaims)claims).LocalFallbackCount;
+        return await redis.Database.SortedSetLengthAsync(keys.Claims(agent)) + ((RedisInstanceClaims)claims).LocalFallbackCount;
     }
 
     /// <summary>Waits until the gateway holds no claim, no session record and no live call for the agent.</summary>

@@ -1,3 +1,6 @@
+using Gateway.Redis;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
@@ -9,6 +12,10 @@ public static class TestRedis
     private static readonly Lazy<Task<string>> Shared = new(StartSharedAsync);
 
     public static Task<string> ConnectionStringAsync() => Shared.Value;
+
+    /// <summary>A connection as a replica makes it, to <paramref name="connection"/>, under <paramref name="prefix"/>.</summary>
+    public static RedisConnection Connect(string connection, string prefix) =>
+        RedisConnectionFactory.Connect(connection, new RedisOptions { KeyPrefix = prefix }, TimeProvider.System, NullLoggerFactory.Instance);
 
     /// <summary>A key prefix no other test uses.</summary>
     public static string UniquePrefix() => $"test:{Guid.NewGuid():N}:";

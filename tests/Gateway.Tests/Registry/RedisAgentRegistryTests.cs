@@ -37,7 +37,7 @@ public sealed class RedisAgentRegistryTests
             [Sales] = seededSales,
         });
 
-        var database = second.Redis.GetDatabase();
+        var database = second.Redis.Database;
         var keys = new RedisKeys(_prefix);
         var stored = await ReadStoredAsync(database, keys.Agent(Support));
         Assert.Equal(putRevision, stored.Revision);
@@ -76,7 +76,7 @@ public sealed class RedisAgentRegistryTests
         Assert.True(restarted.Registry.Current.TryGet(Support, out var agent));
         Assert.Equal(Json(firstSeed), Json(agent.Resource));
         Assert.Equal(1, agent.Revision);
-        Assert.Equal(1, (long)await restarted.Redis.GetDatabase().StringGetAsync(new RedisKeys(_prefix).RegistryRevision));
+        Assert.Equal(1, (long)await restarted.Redis.Database.StringGetAsync(new RedisKeys(_prefix).RegistryRevision));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class RedisAgentRegistryTests
         Assert.True(b.Registry.Current.TryGet(Sales, out var sales));
         Assert.Equal(salesRevision, sales.Revision);
         var keys = new RedisKeys(_prefix);
-        var database = a.Redis.GetDatabase();
+        var database = a.Redis.Database;
         Assert.False(await database.KeyExistsAsync(keys.Agent(Support)));
         Assert.Equal(["acme/sales"], (await database.SetMembersAsync(keys.AgentIndex)).Select(m => m.ToString()));
         Assert.True(a.Registry.Current.Revision > salesRevision);
@@ -194,7 +194,7 @@ public sealed class RedisAgentRegistryTests
         var connection = await TestRedis.ConnectionStringAsync();
         await using var a = await Replica.StartAsync(connection, _prefix);
         await using var b = await Replica.StartAsync(connection, _prefix);
-        var database = a.Redis.GetDatabase();
+        var database = a.Redis.Database;
         var key = new RedisKeys(_prefix).Agent(Support);
 
         for (var round = 0; round < 20; round++)
@@ -230,7 +230,7 @@ public sealed class RedisAgentRegistryTests
         var connection = await TestRedis.ConnectionStringAsync();
         await using var replica = await Replica.StartAsync(connection, _prefix, resync: TimeSpan.FromSeconds(1));
         var keys = new RedisKeys(_prefix);
-        var database = replica.Redis.GetDatabase();
+        var database = replica.Redis.Database;
         var resource = Agent("bot-behind", capacity: 6);
 
         // No notice is published: only the periodic full reload can find this agent.
@@ -255,7 +255,7 @@ public sealed class RedisAgentRegistryTests
         var keys = new RedisKeys(_prefix);
         await using var writer = await Replica.StartAsync(connection, _prefix);
         await writer.Registry.PutAsync(Sales, Agent("bot-1", capacity: 1));
-        var database = writer.Redis.GetDatabase();
+        var database = writer.Redis.Database;
         await database.StringSetAsync(keys.Agent(Support), "{\"revision\":9,\"resource\":{\"maxConcurrentCalls\":0}}");
         await database.SetAddAsync(keys.AgentIndex, [Support.ToString(), "not a key"]);
 
@@ -297,7 +297,7 @@ public sealed class RedisAgentRegistryTests
                 "the registry holds the agent put after the outage",
                 TimeSpan.FromSeconds(3));
             await Wait.UntilAsync(() => replica.Registry.LastSyncedAt is not null, "the registry is in sync again", TimeSpan.FromSeconds(3));
-            var stored = await ReadStoredAsync(replica.Redis.GetDatabase(), new RedisKeys(_prefix).Agent(Support));
+            var stored = await ReadStoredAsync(replica.Redis.Database, new RedisKeys(_prefix).Agent(Support));
             Assert.Equal(newRevision, stored.Revision);
             Assert.Equal(Json(after), Json(stored.Resource));
         }
@@ -325,7 +325,7 @@ public sealed class RedisAgentRegistryTests
                 {
                     try
                     {
-                        return await replica.Redis.GetDatabase().KeyExistsAsync(key);
+                        return await replica.Redis.Database.KeyExistsAsync(key);
                     }
                     catch (RedisConnectionException)
                     {
@@ -333,7 +333,7 @@ public sealed class RedisAgentRegistryTests
                     }
                 },
                 "the seed agent is written again");
-            Assert.Equal(Json(seeded), Json((await ReadStoredAsync(replica.Redis.GetDatabase(), key)).Resource));
+            Assert.Equal(Json(seeded), Json((await ReadStoredAsync(replica.Redis.Database, key)).Resource));
             await Wait.UntilAsync(() => replica.Registry.Current.TryGet(Support, out _) && replica.Registry.LastSyncedAt is not null, "the registry is in sync again");
         }
         finally
@@ -359,9 +359,10 @@ public sealed class RedisAgentRegistryTests
     }
 
     private static RedisAgentRegistry NewRegistry(
-        IConnectionMultiplexer redis, string prefix, IReadOnlyDictionary<AgentKey, AgentResource>? seed = null, TimeSpan? resync = null) =>
+        RedisConnection redis, string prefix, IReadOnlyDictionary<AgentKey, AgentResource>? seed = null, TimeSpan? resync = null) =>
         new(
             redis,
+            new DurableWrites(redis, Options.Create(new RedisOptions { KeyPrefix = prefix })),
             new RedisKeys(prefix),
             Options.Create(new RegistryOptions
             {
@@ -376,20 +377,20 @@ public sealed class RedisAgentRegistryTests
     /// <summary>One gateway replica's share of the registry: its own multiplexer and a started registry.</summary>
     private sealed class Replica : IAsyncDisposable
     {
-        private Replica(IConnectionMultiplexer redis, RedisAgentRegistry registry)
+        private Replica(RedisConnection redis, RedisAgentRegistry registry)
         {
             Redis = redis;
             Registry = registry;
         }
 
-        public IConnectionMultiplexer Redis { get; }
+        public RedisConnection Redis { get; }
 
         public RedisAgentRegistry Registry { get; }
 
         public static async Task<Replica> StartAsync(
             string connection, string prefix, IReadOnlyDictionary<AgentKey, AgentResource>? seed = null, TimeSpan? resync = null)
         {
-            var redis = RedisConnectionFactory.Connect(connection, new RedisOptions { KeyPrefix = prefix });
+            var redis = TestRedis.Connect(connection, prefix);
             var registry = NewRegistry(redis, prefix, seed, resync);
             await registry.StartAsync(CancellationToken.None);
             return new Replica(redis, registry);

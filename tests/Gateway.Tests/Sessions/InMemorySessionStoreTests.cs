@@ -92,7 +92,7 @@ public sealed class InMemorySessionStoreTests
         var session = TestSessions.Sample("s-1", "acme", T0);
         await _store.AddAsync(session);
 
-        await _store.RenewAsync([session, TestSessions.Sample("s-unknown", "acme", T0)], CancellationToken.None);
+        await _store.ReassertAsync(CancellationToken.None);
 
         Assert.Equal(session, await _store.GetAsync("s-1"));
         Assert.Null(await _store.GetAsync("s-unknown"));

@@ -15,7 +15,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     private static readonly DateTimeOffset T0 = new(2025, 3, 14, 15, 9, 26, 535, TimeSpan.FromHours(2));
 
     private readonly string _prefix = TestRedis.UniquePrefix();
-    private readonly List<IConnectionMultiplexer> _connections = [];
+    private readonly List<RedisConnection> _connections = [];
 
     public async ValueTask DisposeAsync()
     {
@@ -103,7 +103,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
 
         Assert.Null(await store.GetAsync("s-removed"));
         Assert.Equal([kept], await store.ListAsync("acme"));
-        Assert.Null(await redis.GetDatabase().SortedSetScoreAsync(Keys.OrgSessions("acme"), "s-removed"));
+        Assert.Null(await redis.Database.SortedSetScoreAsync(Keys.OrgSessions("acme"), "s-removed"));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         await store.AddAsync(session);
         await store.AddAsync(TestSessions.Sample("s-2", "acme", T0.AddSeconds(1)));
 
-        await redis.GetDatabase().KeyDeleteAsync(Keys.Session("s-2"));
+        await redis.Database.KeyDeleteAsync(Keys.Session("s-2"));
 
         Assert.Equal([session], await store.ListAsync("acme"));
     }
@@ -126,7 +126,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         var session = TestSessions.Sample("s-1", "acme", T0);
         await store.AddAsync(session);
 
-        var database = redis.GetDatabase();
+        var database = redis.Database;
         Assert.InRange((await database.KeyTimeToLiveAsync(Keys.Session("s-1")))!.Value, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
         Assert.InRange((await database.KeyTimeToLiveAsync(Keys.OrgSessions("acme")))!.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2));
         Assert.Equal([session], await store.ListAsync("acme"));
@@ -141,24 +141,26 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     public async Task Renewing_keeps_a_record_past_its_original_lease()
     {
         // A 2 s lease renewed every 300 ms: a renewal may run up to 1.7 s late on a busy machine and still hold.
+        // The abandoned record's replica died: it never re-asserts again.
         var (store, redis) = await ConnectAsync(lease: TimeSpan.FromSeconds(2));
+        var (dead, _) = await ConnectAsync(lease: TimeSpan.FromSeconds(2));
         var renewed = TestSessions.Sample("s-renewed", "acme", T0);
         var abandoned = TestSessions.Sample("s-abandoned", "acme", T0.AddSeconds(1));
         await store.AddAsync(renewed);
-        await store.AddAsync(abandoned);
+        await dead.AddAsync(abandoned);
 
         var written = DateTime.UtcNow;
         while (DateTime.UtcNow - written < TimeSpan.FromSeconds(2.6))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(300));
-            await store.RenewAsync([renewed], Wait.Token());
+            await store.ReassertAsync(Wait.Token());
         }
 
         // More than 2.6 s after the records were written: the unrenewed one has lapsed.
         Assert.Equal(renewed, await store.GetAsync("s-renewed"));
         Assert.Null(await store.GetAsync("s-abandoned"));
         Assert.Equal([renewed], await store.ListAsync("acme"));
-        Assert.Equal(["s-renewed"], (await redis.GetDatabase().SortedSetRangeByRankAsync(Keys.OrgSessions("acme"))).Select(m => m.ToString()));
+        Assert.Equal(["s-renewed"], (await redis.Database.SortedSetRangeByRankAsync(Keys.OrgSessions("acme"))).Select(m => m.ToString()));
     }
 
     [Fact]
@@ -169,11 +171,11 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
         await store.AddAsync(session);
         await store.RemoveAsync(session);
 
-        await store.RenewAsync([session], Wait.Token());
+        await store.ReassertAsync(Wait.Token());
 
         Assert.Null(await store.GetAsync("s-1"));
         Assert.Empty(await store.ListAsync("acme"));
-        Assert.Equal(0, await redis.GetDatabase().SortedSetLengthAsync(Keys.OrgSessions("acme")));
+        Assert.Equal(0, await redis.Database.SortedSetLengthAsync(Keys.OrgSessions("acme")));
     }
 
     [Fact]
@@ -200,9 +202,9 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
 
     private RedisKeys Keys => new(_prefix);
 
-    private async Task<(RedisSessionStore Store, IConnectionMultiplexer Redis)> ConnectAsync(string? connection = null, TimeSpan? lease = null)
+    private async Task<(RedisSessionStore Store, RedisConnection Redis)> ConnectAsync(string? connection = null, TimeSpan? lease = null)
     {
-        var redis = RedisConnectionFactory.Connect(connection ?? await TestRedis.ConnectionStringAsync(), new RedisOptions { KeyPrefix = _prefix });
+        var redis = TestRedis.Connect(connection ?? await TestRedis.ConnectionStringAsync(), _prefix);
         _connections.Add(redis);
         var options = new ClaimOptions { LeaseDuration = lease ?? TimeSpan.FromSeconds(30), RenewInterval = (lease ?? TimeSpan.FromSeconds(30)) / 5 };
         var store = new RedisSessionStore(redis, Keys, Options.Create(options), TimeProvider.System, new GatewayMetrics(), NullLogger<RedisSessionStore>.Instance);

@@ -23,5 +23,25 @@ public static class Wait
     public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
         UntilAsync(() => Task.FromResult(condition()), what, timeout);
 
+    /// <summary>
+    /// <see cref="UntilAsync(Func{Task{bool}}, string, TimeSpan?)"/> for a condition read from Redis while it comes back:
+    /// a command Redis does not answer yet counts as the condition not holding.
+    /// </summary>
+    public static Task UntilRedisAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    return await condition();
+                }
+                catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+                {
+                    return false;
+                }
+            },
+            what,
+            timeout);
+
     public static CancellationToken Token(TimeSpan? timeout = null) => new CancellationTokenSource(timeout ?? Timeout).Token;
 }

@@ -1,0 +1,97 @@
+using System.Net;
+using Gateway.Redis;
+using Gateway.Registry;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests.Calls;
+
+/// <summary>
+/// Redis restarted without persistence (or flushed) under live calls on two replicas: each replica writes back what it
+/// holds, so Redis is whole again within one renewal and capacity is enforced as before.
+/// </summary>
+public sealed class RedisRestartTests
+{
+    private static readonly AgentKey Support = new("acme", "support");
+
+    // Short leases so that "within one renewal" is seconds, not the default 10 s.
+    private static readonly Dictionary<string, string?> Leases = new()
+    {
+        ["Claims:LeaseDuration"] = "00:00:08",
+        ["Claims:RenewInterval"] = "00:00:04",
+    };
+
+    [Fact]
+    public async Task A_Redis_that_restarted_empty_holds_every_live_call_again_within_one_renewal_and_refuses_the_call_over_capacity()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var bot = await BotServer.StartAsync();
+        var prefix = TestRedis.UniquePrefix();
+        await using var first = await GatewayHost.StartAsync(redis.ConnectionString, prefix, Leases);
+        await using var second = await GatewayHost.StartAsync(redis.ConnectionString, prefix, Leases);
+        await first.PutAgentAsync(Support, new AgentResource
+        {
+            MaxConcurrentCalls = 50,
+            Instances = [new AgentInstance { Id = "bot-1", Url = bot.WsUri, Capacity = 10 }],
+        });
+        await Wait.UntilAsync(() => second.Registry.Current.TryGet(Support, out _), "the agent reaches the second replica");
+
+        var calls = new List<LiveTestCall>();
+        for (var i = 0; i < 10; i++)
+        {
+            calls.Add(await TestCalls.ConnectAsync(i % 2 == 0 ? first : second, bot));
+        }
+
+        await redis.StopAsync();
+        await redis.RestartAsync();
+        var restarted = DateTime.UtcNow;
+
+        var database = first.Services.GetRequiredService<RedisConnection>().Database;
+        var keys = first.Services.GetRequiredService<RedisKeys>();
+        var renewal = TimeSpan.FromSeconds(4);
+        await Wait.UntilRedisAsync(async () => await database.SortedSetLengthAsync(keys.Claims(Support)) == 10, "Redis holds the 10 live calls' claims again", renewal);
+        await Wait.UntilRedisAsync(async () => (await first.Sessions.ListAsync("acme")).Count == 10, "the sessions list shows the 10 live calls again", renewal);
+        Assert.True(DateTime.UtcNow - restarted < renewal, "whole again within one renewal");
+
+        // The registry came back too: written back from the replicas' snapshots, at a revision past what they had seen.
+        Assert.True(await database.KeyExistsAsync(keys.Agent(Support)));
+        Assert.True((long)await database.StringGetAsync(keys.RegistryRevision) >= first.Registry.Current.Revision);
+
+        var refused = await UpgradeRequest.SendAsync(second.CallUri(TestCalls.SupportQuery));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.Equal("no_capacity", refused.Problem.GetProperty("code").GetString());
+
+        foreach (var call in calls)
+        {
+            await call.DisposeAsync();
+        }
+
+        await first.AssertCallGoneAsync(Support);
+        await second.AssertCallGoneAsync(Support);
+    }
+
+    [Fact]
+    public async Task Calls_admitted_on_local_accounting_while_Redis_was_down_are_written_to_it_once_it_answers()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var bot = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, settings: Leases);
+        await gateway.PutAgentAsync("acme", "support", ("bot-1", bot.WsUri, 4));
+
+        await redis.StopAsync();
+        await using var during = await TestCalls.ConnectAsync(gateway, bot, awaitSessionRecord: false);
+        var sessionId = Assert.Single(gateway.LiveCalls.Snapshot()).SessionId;
+        await redis.RestartAsync();
+
+        var database = gateway.Services.GetRequiredService<RedisConnection>().Database;
+        var keys = gateway.Services.GetRequiredService<RedisKeys>();
+        await Wait.UntilRedisAsync(async () => await database.SortedSetLengthAsync(keys.Claims(Support)) == 1, "the local claim is in Redis", TimeSpan.FromSeconds(4));
+        Assert.Equal($"bot-1|{sessionId}", (await database.SortedSetRangeByRankAsync(keys.Claims(Support))).Single().ToString());
+        await Wait.UntilRedisAsync(async () => await gateway.Sessions.GetAsync(sessionId) is not null, "the session record is in Redis", TimeSpan.FromSeconds(4));
+
+        // Redis counts it now, local accounting no longer does: the call's end releases it from Redis.
+        Assert.Equal(0, ((Gateway.Claims.RedisInstanceClaims)gateway.Services.GetRequiredService<Gateway.Claims.IInstanceClaims>()).LocalFallbackCount);
+        await during.DisposeAsync();
+        await gateway.AssertCallGoneAsync(Support);
+    }
+}

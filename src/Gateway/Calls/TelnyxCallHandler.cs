@@ -56,6 +56,13 @@ public sealed partial class TelnyxCallHandler(
             return;
         }
 
+        // Kestrel would answer 101 to upgrade headers on an HTTP/1.0 request too.
+        if (HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            await RefuseAsync(context, trace, CallRejection.Http10Upgrade());
+            return;
+        }
+
         var query = context.Request.Query;
         SessionBody? body = null;
         if (query.TryGetValue("body", out var rawBody) && rawBody.Count > 0)

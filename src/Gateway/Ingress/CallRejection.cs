@@ -8,8 +8,13 @@ namespace Gateway.Ingress;
 /// </summary>
 public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseStatus, string Code, string Title, string Detail)
 {
-    public static CallRejection NotWebSocket() =>
-        new(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", "GET /ws/telnyx takes a WebSocket upgrade request.");
+    public static CallRejection NotWebSocket() => NotWebSocket("GET /ws/telnyx takes a WebSocket upgrade request.");
+
+    /// <summary>Upgrade headers on an HTTP/1.0 request: RFC 6455 opens a WebSocket over HTTP/1.1 only.</summary>
+    public static CallRejection Http10Upgrade() => NotWebSocket("A WebSocket upgrade takes HTTP/1.1 (RFC 6455); this request is HTTP/1.0.");
+
+    private static CallRejection NotWebSocket(string detail) =>
+        new(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", detail);
 
     public static CallRejection InvalidServiceHost(string detail) =>
         new(400, WebSocketCloseStatus.PolicyViolation, "invalid_service_host", "Invalid serviceHost", detail);

@@ -38,8 +38,11 @@ public sealed partial class LeaseKeeper(
 
     internal async Task RenewAsync(CancellationToken cancellationToken)
     {
+        // A call still connecting its bot holds no claim yet, and one not yet relaying no session record; a session
+        // record comes only after the claim.
         var live = calls.Snapshot();
-        if (live.Count == 0)
+        InstanceClaim[] held = [.. live.Select(c => c.Claim).OfType<InstanceClaim>()];
+        if (held.Length == 0)
         {
             return;
         }
@@ -47,22 +50,23 @@ public sealed partial class LeaseKeeper(
         // Apart, so that a failure of one is counted against its own operation and does not skip the other.
         try
         {
-            await claims.RenewAsync([.. live.Select(c => c.Claim)], cancellationToken);
+            await claims.RenewAsync(held, cancellationToken);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             metrics.RedisError(RedisOperations.Claims);
-            LogRenewFailed(logger, "claims", live.Count, e.Message);
+            LogRenewFailed(logger, "claims", held.Length, e.Message);
         }
 
+        CallSession[] recorded = [.. live.Select(c => c.Session).OfType<CallSession>()];
         try
         {
-            await sessions.RenewAsync([.. live.Select(c => c.Session).OfType<CallSession>()], cancellationToken);
+            await sessions.RenewAsync(recorded, cancellationToken);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             metrics.RedisError(RedisOperations.Sessions);
-            LogRenewFailed(logger, "session records", live.Count, e.Message);
+            LogRenewFailed(logger, "session records", recorded.Length, e.Message);
         }
     }
 

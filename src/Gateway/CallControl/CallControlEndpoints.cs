@@ -106,7 +106,7 @@ internal static partial class CallControlEndpoints
     }
 
     private static CallSession? LocalSession(LiveCalls liveCalls, string sessionId) =>
-        liveCalls.Snapshot().FirstOrDefault(call => string.Equals(call.SessionId, sessionId, StringComparison.Ordinal))?.Session;
+        liveCalls.Snapshot().Select(call => call.Session).FirstOrDefault(session => string.Equals(session?.SessionId, sessionId, StringComparison.Ordinal));
 
     private static bool IsStoreFailure(Exception e) => e is RedisException or RedisTimeoutException or CryptographicException;
 

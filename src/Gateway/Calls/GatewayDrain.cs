@@ -8,7 +8,8 @@ namespace Gateway.Calls;
 
 /// <summary>
 /// Graceful shutdown. On SIGTERM new calls are refused with 503 while the listener stays open, live calls go on
-/// for up to <see cref="GatewayOptions.DrainWindow"/>, and the rest are then closed with 1001 on both sides.
+/// for up to <see cref="GatewayOptions.DrainWindow"/>, and the rest are then ended: with 1001 on each WebSocket leg
+/// they have, or, still before their 101, with 503.
 /// Runs in the stopping phase, before the web server itself stops.
 /// </summary>
 public sealed partial class GatewayDrain(
@@ -17,6 +18,12 @@ public sealed partial class GatewayDrain(
     TimeProvider time,
     ILogger<GatewayDrain> logger) : IHostedLifecycleService
 {
+    /// <summary>The close code and reason of every WebSocket leg the drain ends.</summary>
+    public const WebSocketCloseStatus CloseStatus = WebSocketCloseStatus.EndpointUnavailable;
+
+    /// <inheritdoc cref="CloseStatus"/>
+    public const string CloseReason = "gateway shutting down";
+
     private volatile bool _draining;
 
     public bool IsDraining => _draining;
@@ -26,11 +33,7 @@ public sealed partial class GatewayDrain(
         _draining = true;
         var window = options.Value.DrainWindow;
         LogDraining(logger, calls.Count, window);
-        var deadline = time.GetUtcNow() + window;
-        while (calls.Count > 0 && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, CancellationToken.None);
-        }
+        await UntilNoCallsAsync(window, cancellationToken);
 
         var remaining = calls.Snapshot();
         if (remaining.Count == 0)
@@ -38,18 +41,24 @@ public sealed partial class GatewayDrain(
             return;
         }
 
+        // Each call ends itself in the phase it is in: relaying or handshaking, with 1001 on every leg it has;
+        // before its 101, with 503 draining.
         LogClosingRemaining(logger, remaining.Count);
-        await Task.WhenAll(remaining
-            .Select(c => c.Relay)
-            .OfType<Relay.CallRelay>()
-            .Select(r => r.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "gateway shutting down")));
+        foreach (var call in remaining)
+        {
+            call.Drain();
+        }
 
         // Let the closed calls release their claims and session records before Redis goes away with the host.
-        var released = time.GetUtcNow() + TimeSpan.FromSeconds(10);
-        while (calls.Count > 0 && time.GetUtcNow() < released)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, CancellationToken.None);
-        }
+        await UntilNoCallsAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+    }
+
+    /// <summary>Until the last call leaves, or the time runs out.</summary>
+    private async Task UntilNoCallsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var over = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(calls.Emptied, Task.Delay(timeout, time, over.Token));
+        await over.CancelAsync();
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -65,6 +74,6 @@ public sealed partial class GatewayDrain(
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Draining: refusing new calls, waiting up to {DrainWindow} for {CallCount} live calls")]
     private static partial void LogDraining(ILogger logger, int callCount, TimeSpan drainWindow);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Drain window over: closing {CallCount} calls with 1001")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Drain window over: ending {CallCount} calls (1001 on their WebSockets, 503 before their upgrade)")]
     private static partial void LogClosingRemaining(ILogger logger, int callCount);
 }

@@ -1,23 +1,49 @@
 using Gateway.Claims;
 using Gateway.Metrics;
-using Gateway.Relay;
 using Gateway.Sessions;
 
 namespace Gateway.Calls;
 
-/// <summary>A call this replica relays right now: what its lease renewals and the drain need to reach.</summary>
-public sealed class LiveCall(string sessionId, InstanceClaim claim)
+/// <summary>
+/// A call this replica handles, from its upgrade request to its last close: what its lease renewals, the metrics
+/// scrape, call control and the drain need to reach.
+/// </summary>
+/// <remarks>
+/// Other threads read it while its handler, the only writer, moves it on: each step publishes one immutable
+/// <see cref="Phase"/>, so a reader sees a whole step or the one before, never half of one.
+/// </remarks>
+public sealed class LiveCall
 {
-    public string SessionId { get; } = sessionId;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile Phase _phase;
 
-    public InstanceClaim Claim { get; } = claim;
+    public LiveCall(string sessionId) => _phase = new Phase(sessionId, Claim: null, Session: null, Metrics: null);
 
-    /// <summary>Set once the start frame is read.</summary>
-    public CallSession? Session { get; set; }
+    /// <summary>The call's session id; a dial-out's stream adopts its dial-out's one when it claims an instance.</summary>
+    public string SessionId => _phase.SessionId;
 
-    /// <summary>Set once frames flow.</summary>
-    public CallRelay? Relay { get; set; }
+    /// <summary>Set once an instance is claimed and its bot connected.</summary>
+    public InstanceClaim? Claim => _phase.Claim;
+
+    /// <summary>Set once the start frame reached the bot.</summary>
+    public CallSession? Session => _phase.Session;
 
     /// <summary>Set once frames flow: the call's counters, flushed at every scrape.</summary>
-    public RelayedCallMetrics? Metrics { get; set; }
+    public RelayedCallMetrics? Metrics => _phase.Metrics;
+
+    /// <summary>Completes when the drain window ends with the call still live: each phase of the call races it.</summary>
+    public Task Drained => _drained.Task;
+
+    public bool IsDrained => _drained.Task.IsCompleted;
+
+    /// <summary>The drain window is over: the call ends in whatever phase it is.</summary>
+    public void Drain() => _drained.TrySetResult();
+
+    /// <summary>The bot is connected on this claim.</summary>
+    internal void Claimed(string sessionId, InstanceClaim claim) => _phase = _phase with { SessionId = sessionId, Claim = claim };
+
+    /// <summary>The start frame reached the bot and frames flow.</summary>
+    internal void Relaying(CallSession session, RelayedCallMetrics metrics) => _phase = _phase with { Session = session, Metrics = metrics };
+
+    private sealed record Phase(string SessionId, InstanceClaim? Claim, CallSession? Session, RelayedCallMetrics? Metrics);
 }

@@ -42,8 +42,25 @@ public sealed partial class TelnyxCallHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var trace = new CallTrace(Guid.CreateVersion7(time.GetUtcNow()).ToString(), time.GetTimestamp());
-        var sessionId = trace.SessionId;
         using var logScope = logger.BeginScope(trace);
+
+        // Live from here on, before the drain check: a drain that began since is seen below, and one whose window ends
+        // later finds the call at whatever step it has reached.
+        var call = new LiveCall(trace.SessionId);
+        liveCalls.Add(call);
+        try
+        {
+            await HandleLiveAsync(context, trace, call);
+        }
+        finally
+        {
+            liveCalls.Remove(call);
+        }
+    }
+
+    private async Task HandleLiveAsync(HttpContext context, CallTrace trace, LiveCall call)
+    {
+        var sessionId = trace.SessionId;
         if (drain.IsDraining)
         {
             await RefuseAsync(context, trace, CallRejection.Draining());
@@ -53,6 +70,13 @@ public sealed partial class TelnyxCallHandler(
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await RefuseAsync(context, trace, CallRejection.NotWebSocket());
+            return;
+        }
+
+        // Kestrel would answer 101 to upgrade headers on an HTTP/1.0 request too.
+        if (HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            await RefuseAsync(context, trace, CallRejection.Http10Upgrade());
             return;
         }
 
@@ -77,16 +101,16 @@ public sealed partial class TelnyxCallHandler(
 
         if (query.TryGetValue("serviceHost", out var serviceHost) && serviceHost.Count > 0)
         {
-            await RouteByUrlAsync(context, trace, sessionId, serviceHost.ToString(), body, snapshot);
+            await RouteByUrlAsync(context, trace, call, sessionId, serviceHost.ToString(), body, snapshot);
         }
         else
         {
-            await RouteByStartFrameAsync(context, trace, sessionId, body, snapshot);
+            await RouteByStartFrameAsync(context, trace, call, sessionId, body, snapshot);
         }
     }
 
     /// <summary>serviceHost in the URL: every refusal is an HTTP status, and the bot answers before Telnyx gets its 101.</summary>
-    private async Task RouteByUrlAsync(HttpContext context, CallTrace trace, string sessionId, string serviceHost, SessionBody? body, RegistrySnapshot snapshot)
+    private async Task RouteByUrlAsync(HttpContext context, CallTrace trace, LiveCall call, string sessionId, string serviceHost, SessionBody? body, RegistrySnapshot snapshot)
     {
         var rejection = Resolve(snapshot, serviceHost, body, trace, out var agent);
         string? dialedSessionId = null;
@@ -104,15 +128,13 @@ public sealed partial class TelnyxCallHandler(
         sessionId = dialedSessionId ?? sessionId;
         trace.SessionId = sessionId;
 
-        var bot = await connector.ConnectAsync(agent!, sessionId, body, context.RequestAborted);
+        var bot = await ConnectBotAsync(call, agent!, sessionId, body, context.RequestAborted);
         if (bot.Rejection is { } refused)
         {
             await RefuseAsync(context, trace, refused);
             return;
         }
 
-        var call = new LiveCall(sessionId, bot.Claim!);
-        liveCalls.Add(call);
         try
         {
             WebSocket caller;
@@ -129,10 +151,10 @@ public sealed partial class TelnyxCallHandler(
 
             using (caller)
             {
-                using var handshake = await ReadHandshakeAsync(caller, sessionId, bot.Socket);
+                using var handshake = await ReadHandshakeAsync(call, caller, sessionId, bot.Socket);
                 if (handshake is null)
                 {
-                    metrics.CallEnded(CallOutcomes.HandshakeFailed, trace.Agent);
+                    metrics.CallEnded(HandshakeEnd(call), trace.Agent);
                 }
                 else
                 {
@@ -147,13 +169,13 @@ public sealed partial class TelnyxCallHandler(
     }
 
     /// <summary>No serviceHost in the URL: accept, read connected and start, route on the start frame's custom parameters.</summary>
-    private async Task RouteByStartFrameAsync(HttpContext context, CallTrace trace, string sessionId, SessionBody? body, RegistrySnapshot snapshot)
+    private async Task RouteByStartFrameAsync(HttpContext context, CallTrace trace, LiveCall call, string sessionId, SessionBody? body, RegistrySnapshot snapshot)
     {
         using var caller = await context.WebSockets.AcceptWebSocketAsync(AcceptContext());
-        using var handshake = await ReadHandshakeAsync(caller, sessionId, bot: null);
+        using var handshake = await ReadHandshakeAsync(call, caller, sessionId, bot: null);
         if (handshake is null)
         {
-            metrics.CallEnded(CallOutcomes.HandshakeFailed, agent: null);
+            metrics.CallEnded(HandshakeEnd(call), agent: null);
             return;
         }
 
@@ -170,25 +192,24 @@ public sealed partial class TelnyxCallHandler(
             trace.SessionId = sessionId;
         }
 
-        var bot = rejection is null ? await connector.ConnectAsync(agent!, sessionId, body, context.RequestAborted) : null;
+        var bot = rejection is null ? await ConnectBotAsync(call, agent!, sessionId, body, context.RequestAborted) : null;
         rejection ??= bot!.Rejection;
         if (rejection is not null)
         {
             LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
             metrics.CallRefused(rejection, trace.Agent);
-            await WebSocketClosing.CloseAsync(caller, rejection.CloseStatus, rejection.Detail, _relay.CloseTimeout, time);
+            await WebSocketClosing.CloseAsync(caller, rejection.CloseStatus, rejection.CloseReason, _relay.CloseTimeout, time);
             return;
         }
 
-        var call = new LiveCall(sessionId, bot!.Claim!);
-        liveCalls.Add(call);
+        var botSocket = bot!.Socket!;
         try
         {
-            await RelayAsync(call, trace, caller, bot.Socket!, handshake, agent!, snapshot, routedBy: "start_frame");
+            await RelayAsync(call, trace, caller, botSocket, handshake, agent!, snapshot, routedBy: "start_frame");
         }
         finally
         {
-            await EndCallAsync(call, bot.Socket!);
+            await EndCallAsync(call, botSocket);
         }
     }
 
@@ -219,12 +240,13 @@ public sealed partial class TelnyxCallHandler(
 
         // The frames are with the bot: their buffer goes back to the pool now rather than at the end of the call.
         handshake.Dispose();
-        call.Session = new CallSession
+        var claim = call.Claim!;
+        var session = new CallSession
         {
             SessionId = call.SessionId,
             Org = agent.Key.Org,
             Agent = agent.Key.Agent,
-            InstanceId = call.Claim.Instance.Id,
+            InstanceId = claim.Instance.Id,
             ReplicaId = gatewayOptions.Value.ReplicaId,
             CallControlId = start.CallControlId,
             CallSessionId = start.CallSessionId,
@@ -236,38 +258,48 @@ public sealed partial class TelnyxCallHandler(
             RoutedBy = routedBy,
         };
 
-        // Written beside the relay, not before it: the bot already has the start frame and must not wait on Redis.
-        var recorded = sessions.AddAsync(call.Session);
-        LogCallStarted(logger, call.SessionId, agent.Key, call.Claim.Instance.Id, routedBy, start.CallControlId, snapshot.Revision);
         var relay = new CallRelay(caller, bot, _relay, time);
-        call.Relay = relay;
         var callMetrics = metrics.CallStarted(agent.Key, setup, handshakeFrames, handshakeBytes);
         callMetrics.Attach(relay);
-        call.Metrics = callMetrics;
+        call.Relaying(session, callMetrics);
+
+        // Written beside the relay, not before it: the bot already has the start frame and must not wait on Redis.
+        var recorded = sessions.AddAsync(session);
+        LogCallStarted(logger, call.SessionId, agent.Key, claim.Instance.Id, routedBy, start.CallControlId, snapshot.Revision);
         var began = time.GetTimestamp();
-        var outcome = await relay.RunAsync();
+        var relaying = relay.RunAsync();
+        if (await Task.WhenAny(relaying, call.Drained) != relaying)
+        {
+            await relay.CloseAsync(GatewayDrain.CloseStatus, GatewayDrain.CloseReason);
+        }
+
+        var outcome = await relaying;
         callMetrics.Ended(CallOutcomes.Of(outcome));
         var duration = time.GetElapsedTime(began);
         await recorded;
         LogCallEnded(logger, call.SessionId, outcome.End, (int?)outcome.CloseStatus, outcome.CloseDescription,
             outcome.CallerFrames, outcome.BotFrames, duration);
-        await botFailures.RunAsync(call.Session, agent.Resource, outcome);
+        await botFailures.RunAsync(session, agent.Resource, outcome);
     }
 
     /// <summary>
-    /// Reads connected+start within the handshake deadline. On failure closes the caller (and the bot, when it is
-    /// already connected) with the specific code and reason, and returns null.
+    /// Reads connected+start within the handshake deadline, or until the drain window ends. On failure closes the
+    /// caller (and the bot, when it is already connected) with the specific code and reason, and returns null.
     /// </summary>
-    private async Task<CallerHandshake?> ReadHandshakeAsync(WebSocket caller, string sessionId, WebSocket? bot)
+    private async Task<CallerHandshake?> ReadHandshakeAsync(LiveCall call, WebSocket caller, string sessionId, WebSocket? bot)
     {
         var read = CallerHandshake.ReadAsync(caller, _ingress.StartFrameMaxBytes);
         using var deadlineCancel = new CancellationTokenSource();
         var deadline = Task.Delay(_ingress.HandshakeTimeout, time, deadlineCancel.Token);
         HandshakeResult result;
         Task closingCaller;
-        if (await Task.WhenAny(read, deadline) == deadline)
+        var first = await Task.WhenAny(read, deadline, call.Drained);
+        if (first != read)
         {
-            result = HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"no start frame within {_ingress.HandshakeTimeout.TotalSeconds:0.###} s");
+            await deadlineCancel.CancelAsync();
+            result = first == deadline
+                ? HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"no start frame within {_ingress.HandshakeTimeout.TotalSeconds:0.###} s")
+                : HandshakeResult.Fail(GatewayDrain.CloseStatus, GatewayDrain.CloseReason);
             closingCaller = CloseWhileReadingAsync(caller, read, result);
         }
         else
@@ -308,16 +340,58 @@ public sealed partial class TelnyxCallHandler(
         (await read).Handshake?.Dispose();
     }
 
+    /// <summary>
+    /// Opens the bot hop and puts its claim on the call. When the drain window ends meanwhile, the connect is cancelled
+    /// (a bot hop that opened just then is closed with 1001), the claim released, and the call refused as draining.
+    /// </summary>
+    private async Task<BotConnection> ConnectBotAsync(LiveCall call, RegisteredAgent agent, string sessionId, SessionBody? body, CancellationToken requestAborted)
+    {
+        using var connectCancel = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var connecting = connector.ConnectAsync(agent, sessionId, body, connectCancel.Token);
+        if (await Task.WhenAny(connecting, call.Drained) != connecting)
+        {
+            await connectCancel.CancelAsync();
+        }
+
+        var bot = await connecting;
+        if (!call.IsDrained)
+        {
+            if (bot.Claim is { } claim)
+            {
+                call.Claimed(sessionId, claim);
+            }
+
+            return bot;
+        }
+
+        if (bot.Socket is { } opened)
+        {
+            using (opened)
+            {
+                await WebSocketClosing.CloseAsync(opened, GatewayDrain.CloseStatus, GatewayDrain.CloseReason, _relay.CloseTimeout, time);
+            }
+
+            await claims.ReleaseAsync(bot.Claim!);
+        }
+
+        return BotConnection.Refused(CallRejection.Draining());
+    }
+
+    /// <summary>How a stream that never got past its handshake ended, for the outcome label.</summary>
+    private static string HandshakeEnd(LiveCall call) => call.IsDrained ? CallOutcomes.Drained : CallOutcomes.HandshakeFailed;
+
     private async Task EndCallAsync(LiveCall call, WebSocket bot)
     {
         bot.Dispose();
-        await claims.ReleaseAsync(call.Claim);
-        if (call.Session is not null)
+        if (call.Claim is { } claim)
         {
-            await sessions.RemoveAsync(call.Session);
+            await claims.ReleaseAsync(claim);
         }
 
-        liveCalls.Remove(call.SessionId);
+        if (call.Session is { } session)
+        {
+            await sessions.RemoveAsync(session);
+        }
     }
 
     /// <summary>Finds the agent a serviceHost names; one the registry holds is named in <paramref name="trace"/>, even when it refuses the call.</summary>

@@ -8,8 +8,16 @@ namespace Gateway.Ingress;
 /// </summary>
 public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseStatus, string Code, string Title, string Detail)
 {
-    public static CallRejection NotWebSocket() =>
-        new(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", "GET /ws/telnyx takes a WebSocket upgrade request.");
+    /// <summary>The reason that goes with <see cref="CloseStatus"/>: the detail, unless the contract fixes another.</summary>
+    public string CloseReason { get; init; } = Detail;
+
+    public static CallRejection NotWebSocket() => NotWebSocket("GET /ws/telnyx takes a WebSocket upgrade request.");
+
+    /// <summary>Upgrade headers on an HTTP/1.0 request: RFC 6455 opens a WebSocket over HTTP/1.1 only.</summary>
+    public static CallRejection Http10Upgrade() => NotWebSocket("A WebSocket upgrade takes HTTP/1.1 (RFC 6455); this request is HTTP/1.0.");
+
+    private static CallRejection NotWebSocket(string detail) =>
+        new(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", detail);
 
     public static CallRejection InvalidServiceHost(string detail) =>
         new(400, WebSocketCloseStatus.PolicyViolation, "invalid_service_host", "Invalid serviceHost", detail);
@@ -51,6 +59,10 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
     public static CallRejection RateLimited(int perSecond) =>
         new(429, Relay.CloseCodes.TryAgainLater, "rate_limited", "Too many stream upgrades", $"This address started more than {perSecond} streams a second (Ingress:UpgradesPerSecondPerAddress); retry shortly.");
 
+    /// <summary>Before the 101, a new call during the drain or one still connecting its bot when the window ends; after it, the drain's own close.</summary>
     public static CallRejection Draining() =>
-        new(503, WebSocketCloseStatus.EndpointUnavailable, "draining", "Gateway draining", "This gateway replica is shutting down; calls go to the others.");
+        new(503, Calls.GatewayDrain.CloseStatus, "draining", "Gateway draining", "This gateway replica is shutting down; calls go to the others.")
+        {
+            CloseReason = Calls.GatewayDrain.CloseReason,
+        };
 }

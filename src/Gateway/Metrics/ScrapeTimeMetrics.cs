@@ -32,12 +32,15 @@ public sealed class ScrapeTimeMetrics(
 
         metrics.Draining.Set(drain.IsDraining ? 1 : 0);
 
-        // Every live call holds exactly one claim, from its claim to its release.
+        // A live call holds one claim from its bot connection to its release; before that, none.
         var live = calls.Snapshot();
-        metrics.ClaimsHeld.Set(live.Count);
+        var claimsHeld = 0;
         foreach (var call in live)
         {
+            claimsHeld += call.Claim is null ? 0 : 1;
             call.Metrics?.Flush();
         }
+
+        metrics.ClaimsHeld.Set(claimsHeld);
     }
 }

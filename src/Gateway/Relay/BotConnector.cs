@@ -65,6 +65,13 @@ public sealed partial class BotConnector
                     LogConnected(_logger, sessionId, agent.Key, claim.Instance.Id, claim.IsLocal);
                     return BotConnection.Connected(socket, claim);
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The call gave up on its bot (the caller left, or the drain window ended): the instance refused nothing.
+                    LogAbandoned(_logger, sessionId, agent.Key, claim.Instance.Id);
+                    await _claims.ReleaseAsync(claim);
+                    return BotConnection.Refused(CallRejection.BotUnreachable(agent.Key.ServiceHost));
+                }
                 catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException)
                 {
                     var status = e is BotHandshakeException { StatusCode: > 0 } refusal ? refusal.StatusCode.ToString(CultureInfo.InvariantCulture) : "none";
@@ -111,4 +118,7 @@ public sealed partial class BotConnector
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Session {SessionId}: instance {InstanceId} of {AgentKey} at {InstanceUrl} refused the connection (HTTP status {HttpStatus}): {Reason}")]
     private static partial void LogRefused(ILogger logger, string sessionId, AgentKey agentKey, string instanceId, string instanceUrl, string httpStatus, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Session {SessionId}: gave up connecting to instance {InstanceId} of {AgentKey}: the call ended first")]
+    private static partial void LogAbandoned(ILogger logger, string sessionId, AgentKey agentKey, string instanceId);
 }

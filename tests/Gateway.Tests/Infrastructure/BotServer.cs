@@ -17,6 +17,7 @@ public sealed class BotServer : IAsyncDisposable
     private readonly Channel<BotCall> _calls = Channel.CreateUnbounded<BotCall>();
     private int _open;
     private int _total;
+    private int _upgrades;
 
     private BotServer(WebApplication app) => _app = app;
 
@@ -27,6 +28,12 @@ public sealed class BotServer : IAsyncDisposable
 
     /// <summary>Connections whose WebSocket has not ended yet.</summary>
     public int OpenConnections => Volatile.Read(ref _open);
+
+    /// <summary>Upgrade requests received, whether answered yet or not.</summary>
+    public int UpgradeRequests => Volatile.Read(ref _upgrades);
+
+    /// <summary>How long the bot holds an upgrade request before its 101, as a container still starting up does.</summary>
+    public TimeSpan UpgradeDelay { get; set; } = TimeSpan.Zero;
 
     public static async Task<BotServer> StartAsync()
     {
@@ -62,6 +69,21 @@ public sealed class BotServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             return;
+        }
+
+        Interlocked.Increment(ref _upgrades);
+        if (UpgradeDelay > TimeSpan.Zero)
+        {
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
+            try
+            {
+                await Task.Delay(UpgradeDelay, gone.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The gateway gave up on the upgrade, or the test is over.
+                return;
+            }
         }
 
         var socket = await context.WebSockets.AcceptWebSocketAsync();

@@ -29,6 +29,23 @@ public sealed class RefusalBeforeUpgradeTests : GatewayWithBotTest
         await AssertRefusedAsync(TestCalls.SupportQuery, HttpStatusCode.BadRequest, "not_websocket", upgrade: false);
     }
 
+    [Fact]
+    public async Task An_HTTP_1_0_upgrade_is_400_not_websocket()
+    {
+        // RFC 6455 takes the opening handshake over HTTP/1.1 only; HttpClient will not send this, so it goes raw.
+        var response = await RawUpgradeRequest.SendAsync(Gateway.CallUri(TestCalls.SupportQuery), "HTTP/1.0");
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", response.StatusLine);
+        Assert.Equal("application/problem+json", response.ContentType);
+        var problem = response.Problem;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal("not_websocket", problem.GetProperty("code").GetString());
+        Assert.Equal("A WebSocket upgrade takes HTTP/1.1 (RFC 6455); this request is HTTP/1.0.", problem.GetProperty("detail").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("sessionId").GetString()));
+        Assert.Equal(0, Bot.TotalConnections);
+        Assert.Equal(0, await Gateway.ClaimCountAsync(Support));
+    }
+
     [Theory]
     [InlineData("serviceHost=support")]
     [InlineData("serviceHost=sup_port.acme")]

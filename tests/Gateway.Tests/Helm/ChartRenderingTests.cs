@@ -282,6 +282,23 @@ public sealed class ChartRenderingTests
             Base64((string?)secret["data"]!["redis-connection-string"]));
         AssertSecretRef(manifests.Env("ConnectionStrings__Redis"), (string?)secret["metadata"]!["name"], "redis-connection-string", optional: false);
         Assert.Equal("gateway-prod:", (string?)manifests.Env("Redis__KeyPrefix")["value"]);
+        Assert.Equal("1", (string?)manifests.Env("Redis__WriteAcknowledgements")["value"]);
+        Assert.Equal("00:00:01", (string?)manifests.Env("Redis__WriteAcknowledgementTimeout")["value"]);
+    }
+
+    [Fact]
+    public void Admin_writes_wait_for_what_the_Redis_topology_implies_by_default()
+    {
+        var manifests = HelmChart.Render("minimal-values.yaml");
+        Assert.Equal("-1", (string?)manifests.Env("Redis__WriteAcknowledgements")["value"]);
+    }
+
+    [Fact]
+    public void A_write_acknowledgement_timeout_that_is_not_a_time_span_is_refused()
+    {
+        var result = HelmChart.Template(null, "--set", "redis.writeAcknowledgementTimeout=1s");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("writeAcknowledgementTimeout", result.StandardError, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against a private redis-server on a free loopback port.
-# Installs redis-server with apt-get when the machine has none; stops the server on exit.
+# Installs redis-server (and redis-cli) with apt-get when the machine has none; stops the server on exit.
 # Installs helm v4 (tests/install-helm.sh) for the Helm chart tests and passes it on as GATEWAY_TEST_HELM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server not found: installing it with apt-get"
+# redis-cli makes the test clusters (RedisClusterGroup runs redis-cli --cluster create); it is in redis-tools, which
+# redis-server depends on, named here too for a machine whose redis-server did not come from apt. Sentinels run as
+# redis-server --sentinel, so no redis-sentinel package is needed.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  echo "redis-server or redis-cli not found: installing redis-server and redis-tools with apt-get"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 
 # A port nothing listens on (bash's /dev/tcp connects only where something does).

@@ -602,5 +602,5 @@ public sealed class ChartRenderingTests
     private static string Base64(string? value) => Encoding.UTF8.GetString(Convert.FromBase64String(value!));
 
     private static JsonObject ReadChartYaml() =>
-        MiniYaml.Parse(File.ReadAllText(Path.Combine(HelmChart.ChartDirectory, "Chart.yaml")))!.AsObject();
+        ManifestYaml.Parse(File.ReadAllText(Path.Combine(HelmChart.ChartDirectory, "Chart.yaml")))!.AsObject();
 }

@@ -49,7 +49,7 @@ internal static class HelmChart
         var result = Template(valuesFile, extraArguments);
         Assert.True(result.ExitCode == 0,
             $"helm template ({valuesFile ?? "default values"} {string.Join(' ', extraArguments)}) failed with exit code {result.ExitCode}:\n{result.StandardError}");
-        return new Manifests(result.StandardOutput, MiniYaml.ParseDocuments(result.StandardOutput));
+        return new Manifests(result.StandardOutput, ManifestYaml.ParseDocuments(result.StandardOutput));
     }
 
     public static HelmResult Run(IReadOnlyList<string> arguments)

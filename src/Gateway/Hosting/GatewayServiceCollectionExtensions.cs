@@ -78,6 +78,7 @@ public static class GatewayServiceCollectionExtensions
             // the stream tokens another one wrote.
             services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
             services.AddSingleton<RedisKeyRing>();
+            services.AddHostedService<KeyRingWarmup>();
             services.AddOptions<KeyManagementOptions>().Configure<RedisKeyRing>((options, keyRing) => options.XmlRepository = keyRing);
         }
 

@@ -40,6 +40,10 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
     public static CallRejection BotUnreachable(string serviceHost) =>
         new(503, Relay.CloseCodes.TryAgainLater, "bot_unreachable", "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
 
+    /// <summary>The bot's call-control credential cannot be signed: the key ring was never read and Redis does not answer.</summary>
+    public static CallRejection CredentialUnavailable() =>
+        new(503, Relay.CloseCodes.TryAgainLater, "credential_unavailable", "Credential unavailable", "The call's call-control credential cannot be signed right now (the key ring is unreachable).");
+
     public static CallRejection RegistryUnavailable() =>
         new(503, Relay.CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
 

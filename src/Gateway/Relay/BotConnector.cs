@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Ingress;
@@ -39,6 +40,18 @@ public sealed partial class BotConnector
         // Instances whose heartbeat registration lapsed take no calls; instances that refused this call are not retried.
         var excluded = agent.Resource.LapsedInstances(_time.GetUtcNow());
         var refusals = 0;
+        string credential;
+        try
+        {
+            credential = _credentials.Issue(sessionId);
+        }
+        catch (CryptographicException e)
+        {
+            // The key ring is not loaded and Redis does not answer: no bot may get a call it could not control.
+            LogCredentialUnavailable(_logger, sessionId, e.InnerException?.Message ?? e.Message);
+            return BotConnection.Refused(CallRejection.CredentialUnavailable());
+        }
+
         using var budget = new CancellationTokenSource(_options.BotConnectBudget, _time);
         using var budgetOrCaller = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
         while (true)
@@ -61,7 +74,7 @@ public sealed partial class BotConnector
             {
                 try
                 {
-                    var socket = await BotHandshake.ConnectAsync(BotUri(claim.Instance.Url, body), BotHeaders(agent, sessionId, _credentials.Issue(sessionId)), _options, attemptOrBudget.Token);
+                    var socket = await BotHandshake.ConnectAsync(BotUri(claim.Instance.Url, body), BotHeaders(agent, sessionId, credential), _options, attemptOrBudget.Token);
                     LogConnected(_logger, sessionId, agent.Key, claim.Instance.Id, claim.IsLocal);
                     return BotConnection.Connected(socket, claim);
                 }
@@ -121,4 +134,7 @@ public sealed partial class BotConnector
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Session {SessionId}: gave up connecting to instance {InstanceId} of {AgentKey}: the call ended first")]
     private static partial void LogAbandoned(ILogger logger, string sessionId, AgentKey agentKey, string instanceId);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Session {SessionId}: no call-control credential can be signed ({Reason}); the call is refused")]
+    private static partial void LogCredentialUnavailable(ILogger logger, string sessionId, string reason);
 }

@@ -61,6 +61,10 @@ public static partial class RedisConnectionFactory
         // local accounting rather than waiting out a timeout.
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
 
+        // Reconnect within two seconds of Redis coming back, however long it was away (the library's default backs off
+        // to ten): until then claims fall back to local accounting and nothing is re-asserted.
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
+
         // The writes connection also waits for replicas to acknowledge (WAIT), within its own timeout.
         var timeout = (int)(options.CommandTimeout + (writes ? options.WriteAcknowledgementTimeout : TimeSpan.Zero)).TotalMilliseconds;
         configuration.AsyncTimeout = timeout;

@@ -88,16 +88,15 @@ public sealed class CallRunner(TimeProvider timeProvider, Action<string>? trace 
 
         // connected carries no sequence number and start is "1"; every later frame takes the next one.
         var sequenceNumber = 2;
+        // One frame buffer and one audio buffer for the whole call: building a media frame allocates nothing.
+        using var media = new MediaFrameWriter(call, TelnyxFrames.SilenceFrameLength);
+        var audio = TelnyxFrames.SilenceFrame(0);
         using var timer = new PeriodicTimer(FrameInterval, timeProvider);
         for (var index = 0; index < recorder.MediaFrames; index++)
         {
             await timer.WaitForNextTickAsync(token);
-            var frame = TelnyxFrames.Media(
-                call,
-                sequenceNumber++,
-                chunk: index + 1,
-                timestamp: (long)(index * FrameInterval.TotalMilliseconds),
-                TelnyxFrames.SilenceFrame(index));
+            TelnyxFrames.StampSilenceIndex(audio, index);
+            var frame = media.WriteAt(sequenceNumber++, index, audio);
             // Narrate before sending: the echo can arrive before SendTextAsync returns.
             if (trace is not null)
             {

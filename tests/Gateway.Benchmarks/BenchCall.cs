@@ -136,7 +136,9 @@ internal sealed class BenchCall
 
         // connected carries no sequence number and start is "1"; every later frame takes the next one.
         var sequenceNumber = 2;
-        using var writer = new MediaFrameWriter(_call, _payloadBytes);
+        // The simulator's frame writer and audio, at this run's payload size; one buffer each for the whole call.
+        using var media = new MediaFrameWriter(_call, _payloadBytes);
+        var audio = TelnyxFrames.SilenceFrame(0, _payloadBytes);
         using var timer = new PeriodicTimer(CallRunner.FrameInterval, _time);
         for (var index = 0; index < _sentAt.Length; index++)
         {
@@ -148,7 +150,8 @@ internal sealed class BenchCall
                 break;
             }
 
-            var frame = writer.Write(sequenceNumber++, index);
+            TelnyxFrames.StampSilenceIndex(audio, index);
+            var frame = media.WriteAt(sequenceNumber++, index, audio);
             // Stamped before the send: the echo can arrive before SendTextAsync returns.
             Volatile.Write(ref _sentAt[index], now);
             Volatile.Write(ref _mediaSent, index + 1);

@@ -17,12 +17,6 @@ if (options is null)
 // Before the first socket: the load tool handles each frame on the thread that completed its read.
 InlineCompletions.Enable();
 
-if (MediaFrameWriter.SelfCheck() is { } mismatch)
-{
-    await Console.Error.WriteLineAsync($"error: {mismatch}");
-    return 1;
-}
-
 using var cancellation = new CancellationTokenSource();
 void Interrupt(PosixSignalContext context)
 {

@@ -73,7 +73,10 @@ public abstract class SimulatedCall(TimeProvider timeProvider)
     /// <summary>The close frame that ends the stream, just before it is answered.</summary>
     protected abstract void CloseReceived(ReceivedFrame close);
 
-    /// <summary>Records why the call failed; called from both halves, more than once when one failure leads to another.</summary>
+    /// <summary>
+    /// Records why the call failed. Both halves call it, and one failure often brings more (a lost connection fails the
+    /// next send too): the first is the cause.
+    /// </summary>
     protected abstract void Fail(string reason);
 
     /// <summary>The upgrade failed: refused with <paramref name="status"/>, or no HTTP answer at all when it is null.</summary>

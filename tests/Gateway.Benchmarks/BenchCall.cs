@@ -113,6 +113,7 @@ internal sealed class BenchCall : SimulatedCall
     {
         if (close.CloseStatus != WebSocketCloseStatus.NormalClosure)
         {
+            // The report's words for a close without a code; CallRunner.CloseText words it for the simulator's own line.
             Fail(close.CloseStatus is null
                 ? "closed with no status code"
                 : $"closed with {CallRunner.CloseText(close.CloseStatus, close.CloseDescription)}");

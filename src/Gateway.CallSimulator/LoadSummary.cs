@@ -50,9 +50,29 @@ public sealed class LoadSummary
         }
 
         var sorted = samples.Order().ToArray();
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+        return sorted[NearestRank(sorted.Length, percent)];
     }
+
+    /// <summary>
+    /// Where the nearest-rank percentile stands among <paramref name="count"/> sorted samples, from 0: the rule of every
+    /// percentile the simulator and the benchmark print.
+    /// </summary>
+    public static int NearestRank(int count, double percent)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var rank = (int)Math.Ceiling(percent / 100 * count);
+        return Math.Clamp(rank - 1, 0, count - 1);
+    }
+
+    /// <summary>
+    /// The failures among <paramref name="errors"/> (null for a call that succeeded) grouped by reason, most frequent
+    /// first and ties in order of first appearance: a hundred identical refusals are one finding, not a hundred.
+    /// </summary>
+    public static IReadOnlyList<(string Reason, int Calls)> FailuresByReason(IEnumerable<string?> errors) =>
+        [.. errors.OfType<string>()
+            .GroupBy(error => error, StringComparer.Ordinal)
+            .OrderByDescending(group => group.Count())
+            .Select(group => (group.Key, group.Count()))];
 
     public static string Milliseconds(TimeSpan? value) =>
         value is { } time ? time.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms" : "n/a";
@@ -64,13 +84,9 @@ public sealed class LoadSummary
         text.Append(CultureInfo.InvariantCulture, $"setup: p50 {Milliseconds(SetupP50)}, p99 {Milliseconds(SetupP99)}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"frames: {FramesSent} sent, {FramesReceived} received").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"echo round trip: p50 {Milliseconds(EchoP50)}, p99 {Milliseconds(EchoP99)}");
-        // Failures are grouped by reason: a hundred identical refusals are one finding, not a hundred.
-        foreach (var failure in _reports
-            .Where(report => !report.Succeeded)
-            .GroupBy(report => report.Error, StringComparer.Ordinal)
-            .OrderByDescending(group => group.Count()))
+        foreach (var (reason, calls) in FailuresByReason(_reports.Select(report => report.Error)))
         {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"failed: {failure.Count()} × {failure.Key}");
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"failed: {calls} × {reason}");
         }
 
         return text.ToString();

@@ -3,16 +3,7 @@ using Gateway.CallSimulator;
 var arguments = SimulatorArguments.Parse(args, out var usageError, out var helpRequested);
 if (arguments is null)
 {
-    if (helpRequested)
-    {
-        Console.WriteLine(SimulatorArguments.Usage);
-        return 0;
-    }
-
-    await Console.Error.WriteLineAsync($"error: {usageError}");
-    await Console.Error.WriteLineAsync();
-    await Console.Error.WriteLineAsync(SimulatorArguments.Usage);
-    return 2;
+    return await CommandLine.ShowUsageAsync(SimulatorArguments.Usage, helpRequested, usageError, Console.Out, Console.Error);
 }
 
 using var cancellation = new CancellationTokenSource();

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Gateway.CallSimulator;
 
 /// <summary>The command line of the simulator.</summary>
@@ -40,47 +38,35 @@ internal sealed record SimulatorArguments(
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var quiet = false;
-        helpRequested = false;
-        error = null;
 
-        for (var i = 0; i < args.Count && error is null; i++)
-        {
-            var name = args[i];
-            switch (name)
-            {
-                case "--help" or "-h":
-                    helpRequested = true;
-                    return null;
-                case "--quiet":
-                    quiet = true;
-                    break;
-                case "--url":
-                    error = CommandLine.TakeValue(args, ref i, out var urlText) ?? ParseUrl(urlText, out url);
-                    break;
-                case "--seconds":
-                    error = CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParsePositive(name, secondsText, out seconds);
-                    break;
-                case "--ramp-seconds":
-                    error = CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseNonNegative(name, rampText, out rampSeconds);
-                    break;
-                case "--calls":
-                    error = CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(callsText, out calls);
-                    break;
-                case "--param":
-                    error = CommandLine.TakeValue(args, ref i, out var parameterText) ?? AddPair(name, parameterText, parameters);
-                    break;
-                case "--header":
-                    error = CommandLine.TakeValue(args, ref i, out var headerText) ?? AddPair(name, headerText, headers);
-                    break;
-                default:
-                    error = $"unknown argument '{name}'";
-                    break;
-            }
-        }
-
-        return error is null
+        error = CommandLine.ReadOptions(args, ReadOption, out helpRequested);
+        return error is null && !helpRequested
             ? new SimulatorArguments(url, TimeSpan.FromSeconds(seconds), calls, TimeSpan.FromSeconds(rampSeconds), parameters, headers, quiet)
             : null;
+
+        string? ReadOption(string name, ref int i)
+        {
+            switch (name)
+            {
+                case "--quiet":
+                    quiet = true;
+                    return null;
+                case "--url":
+                    return CommandLine.TakeValue(args, ref i, out var urlText) ?? ParseUrl(urlText, out url);
+                case "--seconds":
+                    return CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParsePositive(name, secondsText, out seconds);
+                case "--ramp-seconds":
+                    return CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseNonNegative(name, rampText, out rampSeconds);
+                case "--calls":
+                    return CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(callsText, out calls);
+                case "--param":
+                    return CommandLine.TakeValue(args, ref i, out var parameterText) ?? AddPair(name, parameterText, parameters);
+                case "--header":
+                    return CommandLine.TakeValue(args, ref i, out var headerText) ?? AddPair(name, headerText, headers);
+                default:
+                    return CommandLine.UnknownOption(name);
+            }
+        }
     }
 
     private static string? ParseUrl(string text, out Uri url)
@@ -96,17 +82,17 @@ internal sealed record SimulatorArguments(
     }
 
     private static string? ParsePositive(string name, string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value > 0 && double.IsFinite(value)
+        CommandLine.TryParseNumber(text, out value) && value > 0
             ? null
             : $"{name} must be a positive number of seconds, not '{text}'";
 
     private static string? ParseNonNegative(string name, string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= 0 && double.IsFinite(value)
+        CommandLine.TryParseNumber(text, out value) && value >= 0
             ? null
             : $"{name} must be zero or a positive number of seconds, not '{text}'";
 
     private static string? ParseCount(string text, out int value) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1
+        CommandLine.TryParseWholeNumber(text, out value) && value >= 1
             ? null
             : $"--calls must be a whole number of at least 1, not '{text}'";
 

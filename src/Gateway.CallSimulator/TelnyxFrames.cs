@@ -58,19 +58,8 @@ public static class TelnyxFrames
 
     public static byte[] Media(TelnyxCallInfo call, int sequenceNumber, int chunk, long timestamp, ReadOnlySpan<byte> audio)
     {
-        ArgumentNullException.ThrowIfNull(call);
-        using var frame = new FrameBuilder();
-        var writer = frame.Writer;
-        writer.WriteString("event", "media");
-        writer.WriteString("sequence_number", Text(sequenceNumber));
-        writer.WriteStartObject("media");
-        writer.WriteString("track", "inbound");
-        writer.WriteString("chunk", Text(chunk));
-        writer.WriteString("timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        writer.WriteBase64String("payload", audio);
-        writer.WriteEndObject();
-        writer.WriteString("stream_id", call.StreamId);
-        return frame.ToArray();
+        using var writer = new MediaFrameWriter(call, audio.Length);
+        return writer.Write(sequenceNumber, chunk, timestamp, audio).ToArray();
     }
 
     public static byte[] Dtmf(TelnyxCallInfo call, int sequenceNumber, char digit, DateTimeOffset occurredAt)
@@ -138,15 +127,25 @@ public static class TelnyxFrames
     /// Silence that still identifies itself: the frame index rides big-endian in the first four bytes, so an echo
     /// can be matched to the frame it answers and its round trip measured.
     /// </summary>
-    public static byte[] SilenceFrame(int index)
+    public static byte[] SilenceFrame(int index) => SilenceFrame(index, SilenceFrameLength);
+
+    /// <summary><see cref="SilenceFrame(int)"/> of any length from four bytes up, for payloads of other sizes.</summary>
+    public static byte[] SilenceFrame(int index, int length)
     {
-        var audio = new byte[SilenceFrameLength];
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, sizeof(int));
+        var audio = new byte[length];
         audio.AsSpan().Fill(PcmuSilence);
-        BinaryPrimitives.WriteInt32BigEndian(audio, index);
+        StampSilenceIndex(audio, index);
         return audio;
     }
 
-    /// <summary>The index <see cref="SilenceFrame"/> stamped into <paramref name="audio"/>, if it has that frame's size.</summary>
+    /// <summary>
+    /// Turns a <see cref="SilenceFrame(int)"/> into the one for <paramref name="index"/> in place, so a call can send
+    /// every frame from one buffer.
+    /// </summary>
+    public static void StampSilenceIndex(Span<byte> audio, int index) => BinaryPrimitives.WriteInt32BigEndian(audio, index);
+
+    /// <summary>The index <see cref="SilenceFrame(int)"/> stamped into <paramref name="audio"/>, if it has that frame's size.</summary>
     public static bool TryReadSilenceIndex(ReadOnlySpan<byte> audio, out int index)
     {
         if (audio.Length != SilenceFrameLength)

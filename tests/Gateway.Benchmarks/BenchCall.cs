@@ -6,20 +6,18 @@ using Gateway.CallSimulator;
 namespace Gateway.Benchmarks;
 
 /// <summary>
-/// One measured call: connect as Telnyx (<see cref="TelnyxCallClient"/>), send connected and start, then a media frame
-/// every 20 ms until the common end time, then stop, and wait for the bot side to close. Every echo is matched to the
-/// frame it answers by the index in its audio, so frames lost, duplicated or corrupted are counted, not guessed.
+/// One measured call, played as every simulated call is (<see cref="SimulatedCall"/>): send connected and start, then a
+/// media frame every 20 ms until the common end time, then stop, and wait for the bot side to close. Every echo is
+/// matched to the frame it answers by the index in its audio, so frames lost, duplicated or corrupted are counted, not
+/// guessed. Unlike <see cref="CallRunner"/>'s calls it sends no DTMF and keeps no per-event counts or narration: its
+/// frames are read without building a document, and its figures are plain arrays read once the run is over.
 /// </summary>
-internal sealed class BenchCall
+internal sealed class BenchCall : SimulatedCall
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
-
     private readonly Uri _url;
     private readonly long _endAt;
     private readonly int _payloadBytes;
     private readonly LoadCounters _counters;
-    private readonly TimeProvider _time;
     private readonly TelnyxCallInfo _call;
     private readonly long[] _sentAt;
     private readonly long[] _echoAt;
@@ -32,12 +30,12 @@ internal sealed class BenchCall
     private string? _error;
 
     public BenchCall(Uri url, long startAt, long endAt, int payloadBytes, LoadCounters counters, TimeProvider time)
+        : base(time)
     {
         _url = url;
         _endAt = endAt;
         _payloadBytes = payloadBytes;
         _counters = counters;
-        _time = time;
         _call = TelnyxCallInfo.CreateRandom();
         var frameTicks = CallRunner.FrameInterval.TotalSeconds * TimeProvider.System.TimestampFrequency;
         var capacity = (int)Math.Ceiling(Math.Max(0, endAt - startAt) / frameTicks) + 2;
@@ -59,75 +57,23 @@ internal sealed class BenchCall
 
     public string? Error => Volatile.Read(ref _error);
 
-    public WebSocketCloseStatus? CloseStatus { get; private set; }
-
     /// <summary>When media frame <paramref name="index"/> went out (a timestamp), 0 if it never did.</summary>
     public long SentAt(int index) => _sentAt[index];
 
     /// <summary>When its echo came back, 0 if it never did.</summary>
     public long EchoAt(int index) => _echoAt[index];
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var connectStarted = _time.GetTimestamp();
-        TelnyxCallClient client;
-        try
-        {
-            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            connectTimeout.CancelAfter(ConnectTimeout);
-            client = await TelnyxCallClient.ConnectAsync(_url, connectTimeout.Token);
-        }
-        catch (WebSocketException exception)
-        {
-            Fail(TelnyxCallClient.RefusedStatusCode(exception) is { } status
-                ? $"upgrade refused: HTTP {(int)status} ({status})"
-                : $"connect failed: {exception.Message.TrimEnd('.')}");
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            Fail(cancellationToken.IsCancellationRequested
-                ? "cancelled before the stream was connected"
-                : $"no 101 within {ConnectTimeout.TotalSeconds:0} s");
-            return;
-        }
+    protected override string Peer => "the bot side";
 
-        await using (client)
-        {
-            SetupTime = _time.GetElapsedTime(connectStarted);
-            using var receiverDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var receiver = ReceiveUntilClosedAsync(client, receiverDone, cancellationToken);
-            try
-            {
-                await StreamAsync(client, receiverDone.Token);
-                await receiver.WaitAsync(CloseTimeout, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                Fail($"no close from the bot side within {CloseTimeout.TotalSeconds:0} s of the stop frame");
-                client.Abort();
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                Fail("cancelled");
-                client.Abort();
-            }
-            catch (Exception exception) when (receiverDone.IsCancellationRequested
-                && exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
-            {
-                Fail("the bot side ended the stream before the call was over");
-            }
-            catch (WebSocketException exception)
-            {
-                Fail($"send failed: {exception.Message.TrimEnd('.')}");
-                client.Abort();
-            }
+    protected override TimeSpan? ConnectTimeout => TimeSpan.FromSeconds(10);
 
-            await receiver;
-        }
-    }
+    protected override TimeSpan CloseTimeout => TimeSpan.FromSeconds(5);
 
-    private async Task StreamAsync(TelnyxCallClient client, CancellationToken token)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(_url, headers: null, cancellationToken);
+
+    protected override void Connected(TimeSpan setupTime) => SetupTime = setupTime;
+
+    protected override async Task SendFramesAsync(TelnyxCallClient client, CancellationToken token)
     {
         await client.SendTextAsync(TelnyxFrames.Connected(), token);
         _counters.FrameSent();
@@ -136,19 +82,22 @@ internal sealed class BenchCall
 
         // connected carries no sequence number and start is "1"; every later frame takes the next one.
         var sequenceNumber = 2;
-        using var writer = new MediaFrameWriter(_call, _payloadBytes);
-        using var timer = new PeriodicTimer(CallRunner.FrameInterval, _time);
+        // The simulator's frame writer and audio, at this run's payload size; one buffer each for the whole call.
+        using var media = new MediaFrameWriter(_call, _payloadBytes);
+        var audio = TelnyxFrames.SilenceFrame(0, _payloadBytes);
+        using var timer = new PeriodicTimer(CallRunner.FrameInterval, Time);
         for (var index = 0; index < _sentAt.Length; index++)
         {
             // A late tick is not made up for: the frames a slow load tool never sent show as a lower achieved rate.
             await timer.WaitForNextTickAsync(token);
-            var now = _time.GetTimestamp();
+            var now = Time.GetTimestamp();
             if (now >= _endAt)
             {
                 break;
             }
 
-            var frame = writer.Write(sequenceNumber++, index);
+            TelnyxFrames.StampSilenceIndex(audio, index);
+            var frame = media.WriteAt(sequenceNumber++, index, audio);
             // Stamped before the send: the echo can arrive before SendTextAsync returns.
             Volatile.Write(ref _sentAt[index], now);
             Volatile.Write(ref _mediaSent, index + 1);
@@ -160,53 +109,29 @@ internal sealed class BenchCall
         _counters.FrameSent();
     }
 
-    private async Task ReceiveUntilClosedAsync(
-        TelnyxCallClient client,
-        CancellationTokenSource receiverDone,
-        CancellationToken cancellationToken)
+    protected override void CloseReceived(ReceivedFrame close)
     {
-        try
+        if (close.CloseStatus != WebSocketCloseStatus.NormalClosure)
         {
-            while (true)
-            {
-                var frame = await client.ReceiveAsync(cancellationToken);
-                if (frame.IsClose)
-                {
-                    CloseStatus = frame.CloseStatus;
-                    if (frame.CloseStatus != WebSocketCloseStatus.NormalClosure)
-                    {
-                        Fail($"closed with {CallRunnerText.Close(frame.CloseStatus, frame.CloseDescription)}");
-                    }
-
-                    await client.AnswerCloseAsync(frame, cancellationToken);
-                    return;
-                }
-
-                _counters.FrameReceived();
-                Observe(frame);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Fail("cancelled");
-        }
-        catch (WebSocketException exception)
-        {
-            Fail($"connection lost without a close frame: {exception.Message.TrimEnd('.')}");
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
-        {
-            Fail("connection aborted");
-        }
-        finally
-        {
-            await receiverDone.CancelAsync();
+            // The report's words for a close without a code; CallRunner.CloseText words it for the simulator's own line.
+            Fail(close.CloseStatus is null
+                ? "closed with no status code"
+                : $"closed with {CallRunner.CloseText(close.CloseStatus, close.CloseDescription)}");
         }
     }
 
-    private void Observe(ReceivedFrame frame)
+    /// <summary>The call has already failed; it is dropped at once rather than closed from this side.</summary>
+    protected override Task CloseUnansweredAsync(TelnyxCallClient client, CancellationToken cancellationToken)
     {
-        var receivedAt = _time.GetTimestamp();
+        ArgumentNullException.ThrowIfNull(client);
+        client.Abort();
+        return Task.CompletedTask;
+    }
+
+    protected override void FrameReceived(ReceivedFrame frame)
+    {
+        _counters.FrameReceived();
+        var receivedAt = Time.GetTimestamp();
         if (frame.Type != WebSocketMessageType.Text
             || EchoParser.Parse(frame.Payload, _unescaped, out var payload) != FrameEvent.Media)
         {
@@ -236,12 +161,5 @@ internal sealed class BenchCall
     }
 
     /// <summary>Keeps the first failure: later ones are usually its consequences.</summary>
-    private void Fail(string error) => Interlocked.CompareExchange(ref _error, error, null);
-}
-
-/// <summary>Close codes written the way the simulator writes them.</summary>
-internal static class CallRunnerText
-{
-    public static string Close(WebSocketCloseStatus? status, string? description) =>
-        status is { } code ? $"{(int)code} ({code}) \"{description}\"" : "no status code";
+    protected override void Fail(string reason) => Interlocked.CompareExchange(ref _error, reason, null);
 }

@@ -60,56 +60,9 @@ internal sealed record BenchOptions(
         var bot = "lean";
         var keepTemp = false;
         string? repository = null;
-        helpRequested = false;
-        error = null;
 
-        for (var i = 0; i < args.Count && error is null; i++)
-        {
-            var name = args[i];
-            switch (name)
-            {
-                case "--help" or "-h":
-                    helpRequested = true;
-                    return null;
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--keep-temp":
-                    keepTemp = true;
-                    break;
-                case "--calls":
-                    error = CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(name, callsText, 1, 5000, out calls);
-                    break;
-                case "--seconds":
-                    error = CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParseSeconds(name, secondsText, 0.5, out seconds);
-                    break;
-                case "--ramp-seconds":
-                    error = CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
-                    break;
-                case "--payload-bytes":
-                    error = CommandLine.TakeValue(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
-                    break;
-                case "--targets":
-                    error = CommandLine.TakeValue(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
-                    break;
-                case "--json":
-                    error = CommandLine.TakeValue(args, ref i, out var jsonText);
-                    json = jsonText;
-                    break;
-                case "--bot":
-                    error = CommandLine.TakeValue(args, ref i, out bot) ?? (bot is "lean" or "sample" ? null : $"--bot must be lean or sample, not '{bot}'");
-                    break;
-                case "--repo":
-                    error = CommandLine.TakeValue(args, ref i, out var repositoryText);
-                    repository = repositoryText;
-                    break;
-                default:
-                    error = $"unknown argument '{name}'";
-                    break;
-            }
-        }
-
-        if (error is not null)
+        error = CommandLine.ReadOptions(args, ReadOption, out helpRequested);
+        if (error is not null || helpRequested)
         {
             return null;
         }
@@ -126,10 +79,45 @@ internal sealed record BenchOptions(
             bot,
             keepTemp,
             repository);
+
+        string? ReadOption(string name, ref int i)
+        {
+            switch (name)
+            {
+                case "--quick":
+                    quick = true;
+                    return null;
+                case "--keep-temp":
+                    keepTemp = true;
+                    return null;
+                case "--calls":
+                    return CommandLine.TakeValue(args, ref i, out var callsText) ?? ParseCount(name, callsText, 1, 5000, out calls);
+                case "--seconds":
+                    return CommandLine.TakeValue(args, ref i, out var secondsText) ?? ParseSeconds(name, secondsText, 0.5, out seconds);
+                case "--ramp-seconds":
+                    return CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
+                case "--payload-bytes":
+                    return CommandLine.TakeValue(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
+                case "--targets":
+                    return CommandLine.TakeValue(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
+                case "--json":
+                    var jsonError = CommandLine.TakeValue(args, ref i, out var jsonText);
+                    json = jsonText;
+                    return jsonError;
+                case "--bot":
+                    return CommandLine.TakeValue(args, ref i, out bot) ?? (bot is "lean" or "sample" ? null : $"--bot must be lean or sample, not '{bot}'");
+                case "--repo":
+                    var repositoryError = CommandLine.TakeValue(args, ref i, out var repositoryText);
+                    repository = repositoryText;
+                    return repositoryError;
+                default:
+                    return CommandLine.UnknownOption(name);
+            }
+        }
     }
 
     private static string? ParseInt(string name, string text, int minimum, int maximum, out int value) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= minimum && value <= maximum
+        CommandLine.TryParseWholeNumber(text, out value) && value >= minimum && value <= maximum
             ? null
             : $"{name} must be a whole number from {minimum} to {maximum}, not '{text}'";
 
@@ -142,10 +130,7 @@ internal sealed record BenchOptions(
 
     private static string? ParseSeconds(string name, string text, double minimum, out double? value)
     {
-        value = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed)
-            && parsed >= minimum && parsed <= 3600
-                ? parsed
-                : null;
+        value = CommandLine.TryParseNumber(text, out var parsed) && parsed >= minimum && parsed <= 3600 ? parsed : null;
         return value is null
             ? $"{name} must be a number of seconds from {minimum.ToString(CultureInfo.InvariantCulture)} to 3600, not '{text}'"
             : null;

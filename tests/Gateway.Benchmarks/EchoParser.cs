@@ -17,7 +17,9 @@ internal enum FrameEvent
 
 /// <summary>
 /// Reads a frame's event and media payload ({"event":"media","media":{"payload":…}} and the like) without building a
-/// document: one forward pass of <see cref="Utf8JsonReader"/> over the received bytes, no allocation.
+/// document: one forward pass of <see cref="Utf8JsonReader"/> over the received bytes, no allocation. The simulator's
+/// calls read frames into a JsonDocument instead, because they count every event by name and narrate it; the
+/// benchmark's calls and its echo bot only need the event and the payload, fifty times a second on every call.
 /// </summary>
 internal static class EchoParser
 {

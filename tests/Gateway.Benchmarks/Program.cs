@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Gateway.Benchmarks;
+using Gateway.CallSimulator;
 
-if (args is ["bot", "--port", var portText, ..] && int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var botPort))
+if (args is ["bot", "--port", var portText, ..] && CommandLine.TryParseWholeNumber(portText, out var botPort))
 {
     return await EchoBot.RunAsync(botPort, args is [_, _, _, "--expect-body", var body] ? body : null);
 }
@@ -10,26 +11,11 @@ if (args is ["bot", "--port", var portText, ..] && int.TryParse(portText, Number
 var options = BenchOptions.Parse(args, out var usageError, out var helpRequested);
 if (options is null)
 {
-    if (helpRequested)
-    {
-        Console.WriteLine(BenchOptions.Usage);
-        return 0;
-    }
-
-    await Console.Error.WriteLineAsync($"error: {usageError}");
-    await Console.Error.WriteLineAsync();
-    await Console.Error.WriteLineAsync(BenchOptions.Usage);
-    return 2;
+    return await CommandLine.ShowUsageAsync(BenchOptions.Usage, helpRequested, usageError, Console.Out, Console.Error);
 }
 
 // Before the first socket: the load tool handles each frame on the thread that completed its read.
 InlineCompletions.Enable();
-
-if (MediaFrameWriter.SelfCheck() is { } mismatch)
-{
-    await Console.Error.WriteLineAsync($"error: {mismatch}");
-    return 1;
-}
 
 using var cancellation = new CancellationTokenSource();
 void Interrupt(PosixSignalContext context)

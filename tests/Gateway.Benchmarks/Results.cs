@@ -1,3 +1,5 @@
+using Gateway.CallSimulator;
+
 namespace Gateway.Benchmarks;
 
 /// <summary>Everything one run measured; serialized whole into the JSON file.</summary>
@@ -71,12 +73,9 @@ internal sealed record Percentiles(long Samples, double? P50, double? P99, doubl
 
         Array.Sort(ticks);
         double Ms(long value) => value * 1000.0 / frequency;
-        double At(double percent)
-        {
-            // The same nearest-rank rule as the simulator's LoadSummary.Percentile.
-            var rank = (int)Math.Ceiling(percent / 100 * ticks.Length);
-            return Ms(ticks[Math.Clamp(rank - 1, 0, ticks.Length - 1)]);
-        }
+        // The simulator's rule on ticks sorted once, in place: LoadSummary.Percentile sorts a copy for every percentile,
+        // which over a run's hundreds of thousands of round trips would be four sorts instead of one.
+        double At(double percent) => Ms(ticks[LoadSummary.NearestRank(ticks.Length, percent)]);
 
         return new Percentiles(ticks.Length, At(50), At(99), At(99.9), Ms(ticks[^1]));
     }

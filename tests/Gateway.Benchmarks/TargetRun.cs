@@ -211,10 +211,8 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         Sample end,
         bool hasProxy)
     {
-        var failures = calls.Where(call => call.Error is not null)
-            .GroupBy(call => call.Error!, StringComparer.Ordinal)
-            .OrderByDescending(group => group.Count())
-            .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
+        var failures = LoadSummary.FailuresByReason(calls.Select(call => call.Error))
+            .ToDictionary(failure => failure.Reason, failure => failure.Calls, StringComparer.Ordinal);
         var mediaSent = calls.Sum(call => (long)call.MediaSent);
         var echoes = calls.Sum(call => (long)call.Echoes);
 

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.WebSockets;
+
+namespace Gateway.CallSimulator;
+
+/// <summary>
+/// One call from the Telnyx side, from connect to close, as every simulated call plays it: connect; then a sender
+/// streams the call's frames while a receiver reads what the other side sends until its close frame, which it
+/// answers; after the stop frame the call waits for that close. Whichever half fails first names the failure.
+/// <see cref="CallRunner"/>'s calls and the benchmark's differ only in what they send and make of what comes back,
+/// which subclasses say. The loops add no allocation per frame to what <see cref="TelnyxCallClient"/> itself makes.
+/// </summary>
+public abstract class SimulatedCall(TimeProvider timeProvider)
+{
+    private static readonly TimeSpan OwnCloseTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock of every timestamp the call takes.</summary>
+    protected TimeProvider Time { get; } = timeProvider;
+
+    /// <summary>How failures name the side this call streams to.</summary>
+    protected virtual string Peer => "the other side";
+
+    /// <summary>How long the upgrade may take; null to wait as long as the caller's token allows.</summary>
+    protected virtual TimeSpan? ConnectTimeout => null;
+
+    /// <summary>How long to wait, after the stop frame, for the other side to close the stream.</summary>
+    protected abstract TimeSpan CloseTimeout { get; }
+
+    /// <summary>Plays the call on <paramref name="url"/>; every failure is reported through <see cref="Fail"/>.</summary>
+    protected async Task RunAsync(Uri url, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        var connectStarted = Time.GetTimestamp();
+        TelnyxCallClient client;
+        try
+        {
+            client = await ConnectAsync(url, headers, cancellationToken);
+        }
+        catch (WebSocketException exception)
+        {
+            var status = TelnyxCallClient.RefusedStatusCode(exception);
+            Refused(status, status is { } code
+                ? $"upgrade refused: HTTP {(int)code} ({code})"
+                : $"connect failed: {exception.Message.TrimEnd('.')}");
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            Fail(cancellationToken.IsCancellationRequested || ConnectTimeout is not { } timeout
+                ? "cancelled before the stream was connected"
+                : $"no 101 within {timeout.TotalSeconds:0} s");
+            return;
+        }
+
+        await using (client)
+        {
+            Connected(Time.GetElapsedTime(connectStarted));
+            await StreamAsync(client, cancellationToken);
+        }
+    }
+
+    /// <summary>The stream is open: the upgrade took <paramref name="setupTime"/>.</summary>
+    protected abstract void Connected(TimeSpan setupTime);
+
+    /// <summary>
+    /// Sends every frame of the call, stop last. <paramref name="token"/> is cancelled when the receiver stops, that is
+    /// when the other side has ended the stream.
+    /// </summary>
+    protected abstract Task SendFramesAsync(TelnyxCallClient client, CancellationToken token);
+
+    /// <summary>A frame from the other side, on the receiver.</summary>
+    protected abstract void FrameReceived(ReceivedFrame frame);
+
+    /// <summary>The close frame that ends the stream, just before it is answered.</summary>
+    protected abstract void CloseReceived(ReceivedFrame close);
+
+    /// <summary>
+    /// Records why the call failed. Both halves call it, and one failure often brings more (a lost connection fails the
+    /// next send too): the first is the cause.
+    /// </summary>
+    protected abstract void Fail(string reason);
+
+    /// <summary>The upgrade failed: refused with <paramref name="status"/>, or no HTTP answer at all when it is null.</summary>
+    protected virtual void Refused(HttpStatusCode? status, string reason) => Fail(reason);
+
+    /// <summary>
+    /// The other side has not closed within <see cref="CloseTimeout"/> of the stop frame: ends the stream from this side.
+    /// This default closes it and waits a second for the answer, then drops the connection.
+    /// </summary>
+    protected virtual async Task CloseUnansweredAsync(TelnyxCallClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var ownClose = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ownClose.CancelAfter(OwnCloseTimeout);
+        try
+        {
+            await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "call ended", ownClose.Token);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+        {
+            client.Abort();
+        }
+    }
+
+    private async Task<TelnyxCallClient> ConnectAsync(
+        Uri url,
+        IReadOnlyDictionary<string, string>? headers,
+        CancellationToken cancellationToken)
+    {
+        if (ConnectTimeout is not { } timeout)
+        {
+            return await TelnyxCallClient.ConnectAsync(url, cancellationToken, headers);
+        }
+
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(timeout);
+        return await TelnyxCallClient.ConnectAsync(url, connectTimeout.Token, headers);
+    }
+
+    private async Task StreamAsync(TelnyxCallClient client, CancellationToken cancellationToken)
+    {
+        using var receiverDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var receiver = ReceiveUntilClosedAsync(client, receiverDone, cancellationToken);
+        try
+        {
+            await SendFramesAsync(client, receiverDone.Token);
+            await AwaitCloseAsync(client, receiver, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Fail("cancelled");
+            client.Abort();
+        }
+        catch (Exception exception) when (receiverDone.IsCancellationRequested
+            && exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The receiver has stopped, so the other side closed or vanished mid-call; the receiver says which.
+            Fail($"{Peer} ended the stream before the call was over");
+        }
+        catch (WebSocketException exception)
+        {
+            Fail($"send failed: {exception.Message.TrimEnd('.')}");
+            client.Abort();
+        }
+
+        await receiver;
+    }
+
+    /// <summary>After stop, the other side should end the stream; if it does not, the call ends it itself.</summary>
+    private async Task AwaitCloseAsync(TelnyxCallClient client, Task receiver, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await receiver.WaitAsync(CloseTimeout, Time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Fail($"no close from {Peer} within {CloseTimeout.TotalSeconds:0.#} s of the stop frame");
+            await CloseUnansweredAsync(client, cancellationToken);
+        }
+    }
+
+    private async Task ReceiveUntilClosedAsync(
+        TelnyxCallClient client,
+        CancellationTokenSource receiverDone,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await client.ReceiveAsync(cancellationToken);
+                if (frame.IsClose)
+                {
+                    CloseReceived(frame);
+                    await client.AnswerCloseAsync(frame, cancellationToken);
+                    return;
+                }
+
+                FrameReceived(frame);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Fail("cancelled");
+        }
+        catch (WebSocketException exception)
+        {
+            Fail($"connection lost without a close frame: {exception.Message.TrimEnd('.')}");
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+        {
+            // This side aborted the connection, and has already recorded why.
+            Fail("connection aborted");
+        }
+        finally
+        {
+            await receiverDone.CancelAsync();
+        }
+    }
+}

@@ -21,19 +21,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await using var bot = await BotServer.StartAsync();
         var prefix = TestRedis.UniquePrefix();
         var keys = new RedisKeys(prefix);
-        await using var first = await GatewayHost.StartAsync(cluster.ConnectionString, prefix);
-        await using var second = await GatewayHost.StartAsync(cluster.ConnectionString, prefix);
-        await first.PutAgentAsync(Support, new AgentResource
-        {
-            MaxConcurrentCalls = 100,
-            Instances = [new AgentInstance { Id = "bot-1", Url = bot.WsUri, Capacity = 100 }],
-        });
-        await Wait.UntilAsync(() => second.Registry.Current.TryGet(Support, out _), "the agent reaches the second replica");
-        var calls = new List<LiveTestCall>();
-        for (var i = 0; i < 4; i++)
-        {
-            calls.Add(await TestCalls.ConnectAsync(i % 2 == 0 ? first : second, bot));
-        }
+        await using var replicas = await ReplicaPair.StartAsync(cluster.ConnectionString, prefix, bot, capacity: 100);
+        var calls = await replicas.ConnectAsync(bot, 4);
 
         var failover = await cluster.KillMasterOfAsync(keys.Claims(Support));
         output.WriteLine($"promotion observed {failover.Duration.TotalMilliseconds:0} ms after the master was killed");
@@ -55,8 +44,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             Assert.Equal(media, (await call.Bot.ReceiveAsync()).Payload);
         }
 
-        calls.Add(await TestCalls.ConnectAsync(first, bot));
-        calls.Add(await TestCalls.ConnectAsync(second, bot));
+        calls.AddRange(await replicas.ConnectAsync(bot, 2));
         await Wait.UntilRedisAsync(
             async () => (long)await cluster.ExecuteOnAsync(failover.NewMaster, "ZCARD", keys.Claims(Support)) == 6,
             "the promoted replica holds the 6 live calls' claims");

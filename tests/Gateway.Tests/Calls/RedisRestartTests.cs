@@ -27,21 +27,9 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var bot = await BotServer.StartAsync();
-        var prefix = TestRedis.UniquePrefix();
-        await using var first = await GatewayHost.StartAsync(redis.ConnectionString, prefix, Leases);
-        await using var second = await GatewayHost.StartAsync(redis.ConnectionString, prefix, Leases);
-        await first.PutAgentAsync(Support, new AgentResource
-        {
-            MaxConcurrentCalls = 50,
-            Instances = [new AgentInstance { Id = "bot-1", Url = bot.WsUri, Capacity = 10 }],
-        });
-        await Wait.UntilAsync(() => second.Registry.Current.TryGet(Support, out _), "the agent reaches the second replica");
-
-        var calls = new List<LiveTestCall>();
-        for (var i = 0; i < 10; i++)
-        {
-            calls.Add(await TestCalls.ConnectAsync(i % 2 == 0 ? first : second, bot));
-        }
+        await using var replicas = await ReplicaPair.StartAsync(redis.ConnectionString, TestRedis.UniquePrefix(), bot, capacity: 10, maxConcurrentCalls: 50, Leases);
+        var (first, second) = (replicas.First, replicas.Second);
+        var calls = await replicas.ConnectAsync(bot, 10);
 
         await redis.StopAsync();
         await redis.RestartAsync();

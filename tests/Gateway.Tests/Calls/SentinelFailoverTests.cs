@@ -35,19 +35,9 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         await using var bot = await BotServer.StartAsync();
         var prefix = TestRedis.UniquePrefix();
         var settings = AdminTokens.Settings(new Dictionary<string, string?> { ["Redis:WriteAcknowledgementTimeout"] = "00:00:00.300" });
-        await using var first = await GatewayHost.StartAsync(sentinels.ConnectionString, prefix, settings);
-        await using var second = await GatewayHost.StartAsync(sentinels.ConnectionString, prefix, settings);
-        await first.PutAgentAsync(Support, new AgentResource
-        {
-            MaxConcurrentCalls = 100,
-            Instances = [new AgentInstance { Id = "bot-1", Url = bot.WsUri, Capacity = 100 }],
-        });
-        await Wait.UntilAsync(() => second.Registry.Current.TryGet(Support, out _), "the agent reaches the second replica");
-        var calls = new List<LiveTestCall>();
-        for (var i = 0; i < 6; i++)
-        {
-            calls.Add(await TestCalls.ConnectAsync(i % 2 == 0 ? first : second, bot));
-        }
+        await using var replicas = await ReplicaPair.StartAsync(sentinels.ConnectionString, prefix, bot, capacity: 100, settings: settings);
+        var (first, second) = (replicas.First, replicas.Second);
+        var calls = await replicas.ConnectAsync(bot, 6);
 
         // Admin writes on both replicas, all through the failover: each agent written once, its maxConcurrentCalls the
         // write's number, so an acknowledged write can be told from a lost one on the new master.
@@ -70,10 +60,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         output.WriteLine($"claims on the new master {(DateTime.UtcNow - failover.PromotedAtUtc).TotalMilliseconds:0} ms after the promotion");
 
         // New calls route, on either replica, and are claimed on the new master.
-        for (var i = 0; i < 4; i++)
-        {
-            calls.Add(await TestCalls.ConnectAsync(i % 2 == 0 ? first : second, bot));
-        }
+        calls.AddRange(await replicas.ConnectAsync(bot, 4));
 
         await Wait.UntilRedisAsync(
             async () => (long)await sentinels.ExecuteOnAsync(failover.NewMaster, "ZCARD", claimsKey) == 10,

@@ -69,7 +69,13 @@ internal sealed class BenchLab : IAsyncDisposable
 
     public string BotDescription { get; private set; } = string.Empty;
 
-    public string GatewayDll => Path.Combine(RepositoryRoot, "src", "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
+    /// <summary>
+    /// The gateway under test: this checkout's Release build, or the build <c>GATEWAY_BENCH_GATEWAY</c> names (a copy of
+    /// an earlier build), so that a change can be measured against what came before in alternating runs.
+    /// </summary>
+    public string GatewayDll => Environment.GetEnvironmentVariable("GATEWAY_BENCH_GATEWAY") is { Length: > 0 } other
+        ? Path.GetFullPath(other)
+        : Path.Combine(RepositoryRoot, "src", "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
 
     public string SampleBotDll =>
         Path.Combine(RepositoryRoot, "src", "Gateway.SampleBot", "bin", "Release", "net10.0", "Gateway.SampleBot.dll");

@@ -1,5 +1,5 @@
-using Gateway.CallSimulator;
 using System.Globalization;
+using Gateway.CallSimulator;
 
 namespace Gateway.Benchmarks;
 

@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using Gateway.Auth;
-using Gateway.Registry;
+using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Admin;

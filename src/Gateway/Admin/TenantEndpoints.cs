@@ -1,4 +1,4 @@
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.Builder;

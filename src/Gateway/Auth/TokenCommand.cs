@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Core;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Auth;
@@ -67,9 +68,9 @@ public static class TokenCommand
             return 2;
         }
 
-        if (org is not null && !Registry.ResourceNames.IsValidOrg(org))
+        if (org is not null && !Core.ResourceNames.IsValidOrg(org))
         {
-            error.WriteLine("--org must be " + Registry.ResourceNames.OrgRule);
+            error.WriteLine("--org must be " + Core.ResourceNames.OrgRule);
             return 2;
         }
 

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Gateway.Core;
 using Gateway.Registry;
-using Gateway.Relay;
 using Gateway.Sessions;
 using Gateway.Telnyx;
 using Gateway.Tenants;

@@ -1,5 +1,5 @@
 using System.Collections;
-using Gateway.Registry;
+using Gateway.Core;
 
 namespace Gateway.Calls;
 

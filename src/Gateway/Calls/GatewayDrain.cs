@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using Gateway.Hosting;
+using Gateway.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

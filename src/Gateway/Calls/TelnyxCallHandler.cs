@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Gateway.CallControl;
 using Gateway.Claims;
-using Gateway.Hosting;
+using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Metrics;
 using Gateway.Registry;

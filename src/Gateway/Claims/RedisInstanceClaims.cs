@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Core;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Admin;
 using Gateway.Claims;
-using Gateway.Hosting;
+using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Registry;
 using Gateway.StreamAuth;

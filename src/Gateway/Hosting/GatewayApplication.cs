@@ -1,9 +1,10 @@
 using Gateway.CallControl;
 using Gateway.Calls;
+using Gateway.Core;
 using Gateway.DialOut;
 using Gateway.Health;
-using Gateway.Metrics;
 using Gateway.Hosting;
+using Gateway.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

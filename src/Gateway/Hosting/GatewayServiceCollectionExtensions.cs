@@ -1,8 +1,8 @@
 using Gateway.CallControl;
 using Gateway.Calls;
 using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Health;
-using Gateway.Hosting;
 using Gateway.Ingress;
 using Gateway.Redis;
 using Gateway.Registry;

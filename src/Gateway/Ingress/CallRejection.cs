@@ -32,20 +32,20 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
         new(403, WebSocketCloseStatus.PolicyViolation, "agent_disabled", "Agent disabled", $"Agent '{serviceHost}' is disabled.");
 
     public static CallRejection AgentAtLimit(string serviceHost, int limit) =>
-        new(429, Relay.CloseCodes.TryAgainLater, "agent_at_limit", "Agent at its call limit", $"Agent '{serviceHost}' already holds its {limit} concurrent calls.");
+        new(429, Core.CloseCodes.TryAgainLater, "agent_at_limit", "Agent at its call limit", $"Agent '{serviceHost}' already holds its {limit} concurrent calls.");
 
     public static CallRejection NoFreeInstance(string serviceHost) =>
-        new(503, Relay.CloseCodes.TryAgainLater, "no_capacity", "No bot capacity", $"No instance of agent '{serviceHost}' has free capacity.");
+        new(503, Core.CloseCodes.TryAgainLater, "no_capacity", "No bot capacity", $"No instance of agent '{serviceHost}' has free capacity.");
 
     public static CallRejection BotUnreachable(string serviceHost) =>
-        new(503, Relay.CloseCodes.TryAgainLater, "bot_unreachable", "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
+        new(503, Core.CloseCodes.TryAgainLater, "bot_unreachable", "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
 
     /// <summary>The bot's call-control credential cannot be signed: the key ring was never read and Redis does not answer.</summary>
     public static CallRejection CredentialUnavailable() =>
-        new(503, Relay.CloseCodes.TryAgainLater, "credential_unavailable", "Credential unavailable", "The call's call-control credential cannot be signed right now (the key ring is unreachable).");
+        new(503, Core.CloseCodes.TryAgainLater, "credential_unavailable", "Credential unavailable", "The call's call-control credential cannot be signed right now (the key ring is unreachable).");
 
     public static CallRejection RegistryUnavailable() =>
-        new(503, Relay.CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
+        new(503, Core.CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
 
     /// <summary>The agent takes only streams carrying a token this gateway signed for it, and this one's is not.</summary>
     public static CallRejection StreamToken(StreamAuth.StreamTokenCheck check, string serviceHost) => check switch
@@ -61,7 +61,7 @@ public sealed record CallRejection(int StatusCode, WebSocketCloseStatus CloseSta
         new(401, WebSocketCloseStatus.PolicyViolation, code, "Stream not authorized", detail);
 
     public static CallRejection RateLimited(int perSecond) =>
-        new(429, Relay.CloseCodes.TryAgainLater, "rate_limited", "Too many stream upgrades", $"This address started more than {perSecond} streams a second (Ingress:UpgradesPerSecondPerAddress); retry shortly.");
+        new(429, Core.CloseCodes.TryAgainLater, "rate_limited", "Too many stream upgrades", $"This address started more than {perSecond} streams a second (Ingress:UpgradesPerSecondPerAddress); retry shortly.");
 
     /// <summary>Before the 101, a new call during the drain or one still connecting its bot when the window ends; after it, the drain's own close.</summary>
     public static CallRejection Draining() =>

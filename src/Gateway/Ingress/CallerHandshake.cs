@@ -189,7 +189,7 @@ public sealed record HandshakeResult(CallerHandshake? Handshake, WebSocketCloseS
 
     public static HandshakeResult Success(CallerHandshake handshake) => new(handshake, WebSocketCloseStatus.NormalClosure, string.Empty);
 
-    public static HandshakeResult Fail(WebSocketCloseStatus status, string reason) => new(null, status, Relay.CloseCodes.Reason(reason));
+    public static HandshakeResult Fail(WebSocketCloseStatus status, string reason) => new(null, status, Core.CloseCodes.Reason(reason));
 
     public static HandshakeResult Gone() => new(null, WebSocketCloseStatus.Empty, string.Empty);
 }

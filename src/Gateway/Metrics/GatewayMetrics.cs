@@ -1,5 +1,5 @@
+using Gateway.Core;
 using Gateway.Ingress;
-using Gateway.Registry;
 using Prometheus;
 
 namespace Gateway.Metrics;

@@ -1,4 +1,4 @@
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Relay;
 using Prometheus;
 

@@ -1,4 +1,4 @@
-using Gateway.Registry;
+using Gateway.Core;
 using StackExchange.Redis;
 
 namespace Gateway.Redis;

@@ -1,3 +1,5 @@
+using Gateway.Core;
+
 namespace Gateway.Registry;
 
 /// <summary>Checks an agent resource before it is stored, so nothing invalid reaches the hot path.</summary>

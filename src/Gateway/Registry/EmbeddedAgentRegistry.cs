@@ -1,3 +1,6 @@
+using Gateway.Core;
+
+
 namespace Gateway.Registry;
 
 /// <summary>

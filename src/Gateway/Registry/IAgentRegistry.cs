@@ -1,3 +1,5 @@
+using Gateway.Core;
+
 namespace Gateway.Registry;
 
 /// <summary>Where agents live: Redis when <c>ConnectionStrings:Redis</c> is set, in-process otherwise.</summary>

@@ -1,3 +1,6 @@
+using Gateway.Core;
+
+
 namespace Gateway.Registry;
 
 /// <summary>An agent as the hot path sees it: its resource and the revision that produced it.</summary>

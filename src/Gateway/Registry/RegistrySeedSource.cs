@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Registry;

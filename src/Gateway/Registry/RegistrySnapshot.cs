@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gateway.Core;
 
 namespace Gateway.Registry;
 

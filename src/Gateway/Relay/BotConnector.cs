@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using Gateway.CallControl;
 using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Registry;
 using Microsoft.Extensions.Logging;

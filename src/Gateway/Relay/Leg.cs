@@ -1,3 +1,5 @@
+using Gateway.Core;
+
 namespace Gateway.Relay;
 
 /// <summary>The two sides of a relayed call.</summary>

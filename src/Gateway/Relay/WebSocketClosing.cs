@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Gateway.Core;
 
 namespace Gateway.Relay;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gateway.Registry;
+using Gateway.Core;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 

@@ -44,7 +44,7 @@ public static class StreamUrls
     /// <see cref="FromRequest"/>) routed to the agent by <c>serviceHost</c>, with the body, when there is one, as
     /// padded standard base64, percent-encoded.
     /// </summary>
-    public static StringBuilder For(string ingressUrl, Registry.AgentKey agent, string? bodyBase64)
+    public static StringBuilder For(string ingressUrl, Core.AgentKey agent, string? bodyBase64)
     {
         var url = new StringBuilder(ingressUrl).Append("?serviceHost=").Append(agent.ServiceHost);
         if (bodyBase64 is not null)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml;
-using Gateway.Hosting;
+using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Registry;
 using Gateway.StreamAuth;

@@ -1,4 +1,4 @@
-using Gateway.Hosting;
+using Gateway.Core;
 using Gateway.Texml;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Admin;

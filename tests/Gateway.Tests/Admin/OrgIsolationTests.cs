@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Sessions;
 using Gateway.Tenants;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
-using Gateway.Hosting;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.CallControl;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.CallControl;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Gateway.Core;
 using Gateway.Redis;
-using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 using Xunit.Abstractions;
 

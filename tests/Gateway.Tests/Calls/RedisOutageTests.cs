@@ -1,5 +1,5 @@
 using Gateway.CallSimulator;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Calls;

@@ -1,6 +1,6 @@
 using System.Net;
+using Gateway.Core;
 using Gateway.Redis;
-using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 using Xunit.Abstractions;
 

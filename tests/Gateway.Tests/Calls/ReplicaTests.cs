@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
-using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Calls;

@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;

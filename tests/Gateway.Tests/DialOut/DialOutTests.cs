@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.CallSimulator;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using Gateway.Calls;
 using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Hosting;
 using Gateway.Redis;
 using Gateway.Registry;

@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Gateway.Registry;
 
 namespace Gateway.Tests.Infrastructure;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Gateway.CallSimulator;
+using Gateway.Core;
 using Gateway.Registry;
 
 namespace Gateway.Tests.Infrastructure;

@@ -1,4 +1,5 @@
-using Gateway.Registry;
+using Gateway.Core;
+
 
 namespace Gateway.Tests.Infrastructure;
 

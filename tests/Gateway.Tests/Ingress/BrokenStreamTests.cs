@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using Gateway.CallSimulator;
-using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Ingress;

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
-using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Ingress;

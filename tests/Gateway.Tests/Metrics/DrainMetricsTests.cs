@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Gateway.CallSimulator;
 using Gateway.Metrics;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using Gateway.CallSimulator;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

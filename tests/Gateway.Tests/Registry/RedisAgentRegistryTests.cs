@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Gateway.Core;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Core;
 using Gateway.Registry;
 
 namespace Gateway.Tests.Registry;

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using Gateway.CallSimulator;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Relay;

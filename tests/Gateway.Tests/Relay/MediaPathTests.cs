@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Relay;

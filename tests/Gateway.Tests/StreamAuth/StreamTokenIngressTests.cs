@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 using Gateway.Tests.Texml;

@@ -1,4 +1,4 @@
-using Gateway.Registry;
+using Gateway.Core;
 using Gateway.StreamAuth;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;

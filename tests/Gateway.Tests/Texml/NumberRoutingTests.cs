@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 using Gateway.Texml;

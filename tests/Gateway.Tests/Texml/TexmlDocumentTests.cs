@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
 using Gateway.CallSimulator;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

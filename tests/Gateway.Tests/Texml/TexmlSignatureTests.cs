@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tenants;
 using Gateway.Tests.Infrastructure;

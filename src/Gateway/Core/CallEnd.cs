@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 
-namespace Gateway.Relay;
+namespace Gateway.Core;
 
 /// <summary>How a relayed call ended, from the first side to end it.</summary>
 public enum CallEnd

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Gateway.Hosting;
+namespace Gateway.Core;
 
 public sealed class GatewayOptions
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Gateway.Registry;
+namespace Gateway.Core;
 
 /// <summary>
 /// The name rules for organizations, agents and instances: Pipecat Cloud's agent-name alphabet

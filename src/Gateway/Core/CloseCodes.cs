@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 
-namespace Gateway.Relay;
+namespace Gateway.Core;
 
 /// <summary>Close codes the enum does not name.</summary>
 public static class CloseCodes

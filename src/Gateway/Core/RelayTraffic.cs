@@ -1,4 +1,4 @@
-namespace Gateway.Relay;
+namespace Gateway.Core;
 
 /// <summary>
 /// What one direction of a call has relayed so far. Written by that direction's loop alone, read at any time by the

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
-using Gateway.Relay;
 
-namespace Gateway.Metrics;
+namespace Gateway.Core;
 
 /// <summary>
 /// The <c>outcome</c> label of <c>gateway_calls_ended_total</c>: a short, fixed set, so the label's cardinality is

@@ -1,4 +1,4 @@
-namespace Gateway.Registry;
+namespace Gateway.Core;
 
 /// <summary>Identifies one agent of one organization: <c>{org}/{agent}</c> in the registry, <c>{agent}.{org}</c> in a serviceHost.</summary>
 public readonly record struct AgentKey(string Org, string Agent)

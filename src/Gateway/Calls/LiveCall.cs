@@ -1,5 +1,4 @@
 using Gateway.Claims;
-using Gateway.Metrics;
 using Gateway.Sessions;
 
 namespace Gateway.Calls;
@@ -17,7 +16,7 @@ public sealed class LiveCall
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Phase _phase;
 
-    public LiveCall(string sessionId) => _phase = new Phase(sessionId, Claim: null, Session: null, Metrics: null);
+    public LiveCall(string sessionId) => _phase = new Phase(sessionId, Claim: null, Session: null);
 
     /// <summary>The call's session id; a dial-out's stream adopts its dial-out's one when it claims an instance.</summary>
     public string SessionId => _phase.SessionId;
@@ -27,9 +26,6 @@ public sealed class LiveCall
 
     /// <summary>Set once the start frame reached the bot.</summary>
     public CallSession? Session => _phase.Session;
-
-    /// <summary>Set once frames flow: the call's counters, flushed at every scrape.</summary>
-    public RelayedCallMetrics? Metrics => _phase.Metrics;
 
     /// <summary>Completes when the drain window ends with the call still live: each phase of the call races it.</summary>
     public Task Drained => _drained.Task;
@@ -43,7 +39,7 @@ public sealed class LiveCall
     internal void Claimed(string sessionId, InstanceClaim claim) => _phase = _phase with { SessionId = sessionId, Claim = claim };
 
     /// <summary>The start frame reached the bot and frames flow.</summary>
-    internal void Relaying(CallSession session, RelayedCallMetrics metrics) => _phase = _phase with { Session = session, Metrics = metrics };
+    internal void Relaying(CallSession session) => _phase = _phase with { Session = session };
 
-    private sealed record Phase(string SessionId, InstanceClaim? Claim, CallSession? Session, RelayedCallMetrics? Metrics);
+    private sealed record Phase(string SessionId, InstanceClaim? Claim, CallSession? Session);
 }

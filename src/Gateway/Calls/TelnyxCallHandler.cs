@@ -3,7 +3,6 @@ using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Ingress;
-using Gateway.Metrics;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
@@ -28,7 +27,7 @@ public sealed partial class TelnyxCallHandler(
     BotFailureActions botFailures,
     LiveCalls liveCalls,
     GatewayDrain drain,
-    GatewayMetrics metrics,
+    ICallTelemetry metrics,
     IOptions<IngressOptions> ingressOptions,
     IOptions<RelayOptions> relayOptions,
     IOptions<GatewayOptions> gatewayOptions,
@@ -197,7 +196,7 @@ public sealed partial class TelnyxCallHandler(
         if (rejection is not null)
         {
             LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
-            metrics.CallRefused(rejection, trace.Agent);
+            metrics.CallRefused(rejection.Code, trace.Agent);
             await WebSocketClosing.CloseAsync(caller, rejection.CloseStatus, rejection.CloseReason, _relay.CloseTimeout, time);
             return;
         }
@@ -259,9 +258,8 @@ public sealed partial class TelnyxCallHandler(
         };
 
         var relay = new CallRelay(caller, bot, _relay, time);
-        var callMetrics = metrics.CallStarted(agent.Key, setup, handshakeFrames, handshakeBytes);
-        callMetrics.Attach(relay);
-        call.Relaying(session, callMetrics);
+        var callMetrics = metrics.CallStarted(agent.Key, setup, handshakeFrames, handshakeBytes, relay.ToBot, relay.ToCaller);
+        call.Relaying(session);
 
         // Written beside the relay, not before it: the bot already has the start frame and must not wait on Redis.
         var recorded = sessions.AddAsync(session);
@@ -456,7 +454,7 @@ public sealed partial class TelnyxCallHandler(
     {
         var sessionId = trace.SessionId;
         LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
-        metrics.CallRefused(rejection, trace.Agent);
+        metrics.CallRefused(rejection.Code, trace.Agent);
         var problem = Results.Problem(
             detail: rejection.Detail,
             statusCode: rejection.StatusCode,

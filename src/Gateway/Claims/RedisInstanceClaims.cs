@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Gateway.Core;
-using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Registry;
 using Microsoft.Extensions.Logging;
@@ -19,7 +18,7 @@ public sealed partial class RedisInstanceClaims(
     RedisConnection redis,
     RedisKeys keys,
     IOptions<ClaimOptions> options,
-    GatewayMetrics metrics,
+    IStoreTelemetry metrics,
     TimeProvider time,
     ILogger<RedisInstanceClaims> logger) : IInstanceClaims
 {

@@ -55,6 +55,8 @@ public static class GatewayApplication
         CallControlEndpoints.Map(app);
         app.MapGatewayHealthChecks();
         app.MapGatewayMetrics();
+        var scrape = ActivatorUtilities.CreateInstance<ScrapeTimeMetrics>(app.Services);
+        app.Services.GetRequiredService<GatewayMetrics>().Registry.AddBeforeCollectCallback(scrape.Update);
         app.MapAdminOpenApi();
         return app;
     }

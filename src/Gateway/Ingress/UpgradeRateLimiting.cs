@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
+using Gateway.Core;
 using Gateway.Ingress;
-using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
@@ -19,7 +19,7 @@ public static partial class UpgradeRateLimiting
     public static IServiceCollection AddUpgradeRateLimiting(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<IngressOptions>, GatewayMetrics, ILoggerFactory>((limiter, ingressOptions, metrics, loggers) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<IngressOptions>, ICallTelemetry, ILoggerFactory>((limiter, ingressOptions, metrics, loggers) =>
         {
             var ingress = ingressOptions.Value;
             var logger = loggers.CreateLogger(typeof(UpgradeRateLimiting).FullName!);
@@ -37,7 +37,7 @@ public static partial class UpgradeRateLimiting
             {
                 var rejection = CallRejection.RateLimited(ingress.UpgradesPerSecondPerAddress);
                 var http = rejected.HttpContext;
-                metrics.CallRefused(rejection, agent: null);
+                metrics.CallRefused(rejection.Code, agent: null);
                 LogRateLimited(logger, http.Connection.RemoteIpAddress?.ToString());
                 http.Response.Headers.RetryAfter = "1";
                 await Results.Problem(

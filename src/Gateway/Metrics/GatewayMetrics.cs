@@ -1,5 +1,5 @@
 using Gateway.Core;
-using Gateway.Ingress;
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace Gateway.Metrics;
@@ -10,7 +10,7 @@ namespace Gateway.Metrics;
 /// organization and agent names taken from the registry, never from the request, and a fixed set of outcomes,
 /// directions and operations: cardinality stays bounded by the number of agents.
 /// </summary>
-public sealed class GatewayMetrics
+public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
 {
     /// <summary>The label value of calls refused before their agent was known to exist (or when it does not).</summary>
     public const string NoAgent = "";
@@ -27,6 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter _claimsOverbooked;
     private readonly Counter _claimsRestored;
     private readonly Counter _claimsCompensated;
+    private readonly ConcurrentDictionary<RelayedCallMetrics, byte> _relayed = new();
 
     public GatewayMetrics()
     {
@@ -91,11 +92,7 @@ public sealed class GatewayMetrics
 
     internal Gauge Draining { get; }
 
-    /// <summary>
-    /// A call's start frame reached its bot: counts it started and active, records its setup time and the two
-    /// frames replayed to the bot, and returns the call's own counters for the rest of its life.
-    /// </summary>
-    public RelayedCallMetrics CallStarted(AgentKey agent, TimeSpan setup, long handshakeFrames, long handshakeBytes)
+    public IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller)
     {
         _callsStarted.WithLabels(agent.Org, agent.Agent).Inc();
         _setupDuration.WithLabels(agent.Org, agent.Agent).Observe(setup.TotalSeconds);
@@ -103,20 +100,28 @@ public sealed class GatewayMetrics
             _callsActive.WithLabels(agent.Org, agent.Agent),
             _callsEnded,
             agent,
+            toBot,
+            toCaller,
             _relayedFrames.WithLabels(agent.Org, agent.Agent, Directions.ToBot),
             _relayedBytes.WithLabels(agent.Org, agent.Agent, Directions.ToBot),
             _relayedFrames.WithLabels(agent.Org, agent.Agent, Directions.ToCaller),
-            _relayedBytes.WithLabels(agent.Org, agent.Agent, Directions.ToCaller));
-        call.Relayed(handshakeFrames, handshakeBytes);
+            _relayedBytes.WithLabels(agent.Org, agent.Agent, Directions.ToCaller),
+            ended => _relayed.TryRemove(ended, out _));
+        call.Relayed(replayedFrames, replayedBytes);
+        _relayed.TryAdd(call, 0);
         return call;
     }
 
-    /// <summary>A stream refused (before or after its 101). <paramref name="agent"/>: only an agent the registry holds.</summary>
-    public void CallRefused(CallRejection rejection, AgentKey? agent)
+    /// <summary>Adds what every live call relayed since the last look to the traffic counters (at every scrape).</summary>
+    public void FlushRelayedCalls()
     {
-        ArgumentNullException.ThrowIfNull(rejection);
-        CallEnded(CallOutcomes.Rejected(rejection.Code), agent);
+        foreach (var call in _relayed.Keys)
+        {
+            call.Flush();
+        }
     }
+
+    public void CallRefused(string code, AgentKey? agent) => CallEnded(CallOutcomes.Rejected(code), agent);
 
     /// <summary>A stream that ended before its relay began, for a reason other than a refusal.</summary>
     public void CallEnded(string outcome, AgentKey? agent) =>

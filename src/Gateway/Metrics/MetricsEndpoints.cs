@@ -40,8 +40,6 @@ public static class MetricsEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
-        var scrape = endpoints.ServiceProvider.GetRequiredService<ScrapeTimeMetrics>();
-        metrics.Registry.AddBeforeCollectCallback(scrape.Update);
 
         // Scrapers need no credentials: the metrics name organizations and agents, never secrets or call data.
         return endpoints.MapMetrics(settings => settings.Registry = metrics.Registry, Path).AllowAnonymous();

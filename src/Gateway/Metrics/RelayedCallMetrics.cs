@@ -1,5 +1,4 @@
 using Gateway.Core;
-using Gateway.Relay;
 using Prometheus;
 
 namespace Gateway.Metrics;
@@ -17,7 +16,7 @@ namespace Gateway.Metrics;
 /// <c>Inc</c>s (29 ns when two calls of one agent count on two cores: the shared value's cache line bounces), and
 /// 390 ns with prometheus-net's default exemplars, which read the request's trace on every increment.
 /// </remarks>
-public sealed class RelayedCallMetrics
+public sealed class RelayedCallMetrics : IRelayedCallTelemetry
 {
     private readonly Lock _flushLock = new();
     private readonly Gauge.Child _active;
@@ -27,7 +26,9 @@ public sealed class RelayedCallMetrics
     private readonly Counter.Child _bytesToBot;
     private readonly Counter.Child _framesToCaller;
     private readonly Counter.Child _bytesToCaller;
-    private CallRelay? _relay;
+    private readonly RelayTraffic _toBot;
+    private readonly RelayTraffic _toCaller;
+    private readonly Action<RelayedCallMetrics> _onEnded;
     private long _reportedFramesToBot;
     private long _reportedBytesToBot;
     private long _reportedFramesToCaller;
@@ -38,11 +39,17 @@ public sealed class RelayedCallMetrics
         Gauge.Child active,
         Counter callsEnded,
         AgentKey agent,
+        RelayTraffic toBot,
+        RelayTraffic toCaller,
         Counter.Child framesToBot,
         Counter.Child bytesToBot,
         Counter.Child framesToCaller,
-        Counter.Child bytesToCaller)
+        Counter.Child bytesToCaller,
+        Action<RelayedCallMetrics> onEnded)
     {
+        _toBot = toBot;
+        _toCaller = toCaller;
+        _onEnded = onEnded;
         _active = active;
         _callsEnded = callsEnded;
         _agent = agent;
@@ -53,30 +60,15 @@ public sealed class RelayedCallMetrics
         _active.Inc();
     }
 
-    /// <summary>From now on, the relay's traffic is this call's.</summary>
-    public void Attach(CallRelay relay)
-    {
-        ArgumentNullException.ThrowIfNull(relay);
-        lock (_flushLock)
-        {
-            _relay = relay;
-        }
-    }
-
     /// <summary>Adds what the relay moved since the last flush. Safe from any thread, any number of times.</summary>
     public void Flush()
     {
         lock (_flushLock)
         {
-            if (_relay is not { } relay)
-            {
-                return;
-            }
-
-            Report(relay.ToBot.Frames, ref _reportedFramesToBot, _framesToBot);
-            Report(relay.ToBot.Bytes, ref _reportedBytesToBot, _bytesToBot);
-            Report(relay.ToCaller.Frames, ref _reportedFramesToCaller, _framesToCaller);
-            Report(relay.ToCaller.Bytes, ref _reportedBytesToCaller, _bytesToCaller);
+            Report(_toBot.Frames, ref _reportedFramesToBot, _framesToBot);
+            Report(_toBot.Bytes, ref _reportedBytesToBot, _bytesToBot);
+            Report(_toCaller.Frames, ref _reportedFramesToCaller, _framesToCaller);
+            Report(_toCaller.Bytes, ref _reportedBytesToCaller, _bytesToCaller);
         }
     }
 
@@ -94,6 +86,7 @@ public sealed class RelayedCallMetrics
         }
 
         Flush();
+        _onEnded(this);
         _active.Dec();
         _callsEnded.WithLabels(_agent.Org, _agent.Agent, outcome).Inc();
     }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Gateway.Core;
-using Gateway.Metrics;
 using Gateway.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,7 +24,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     private readonly RegistryOptions _options;
     private readonly IReadOnlyDictionary<AgentKey, AgentResource> _seed;
     private readonly TimeProvider _time;
-    private readonly GatewayMetrics _metrics;
+    private readonly IStoreTelemetry _metrics;
     private readonly ILogger<RedisAgentRegistry> _logger;
     private readonly Lock _writeLock = new();
     private readonly WakeSignal _resyncNow;
@@ -43,7 +42,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         IOptions<RegistryOptions> options,
         RegistrySeedSource seed,
         TimeProvider time,
-        GatewayMetrics metrics,
+        IStoreTelemetry metrics,
         ILogger<RedisAgentRegistry> logger)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Gateway.Claims;
-using Gateway.Metrics;
+using Gateway.Core;
 using Gateway.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,7 +23,7 @@ public sealed partial class RedisSessionStore(
     RedisKeys keys,
     IOptions<ClaimOptions> options,
     TimeProvider time,
-    GatewayMetrics metrics,
+    IStoreTelemetry metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
     private readonly ConcurrentDictionary<string, CallSession> _live = new(StringComparer.Ordinal);

@@ -1,4 +1,4 @@
-using Gateway.Metrics;
+using Gateway.Core;
 using Gateway.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -20,11 +20,11 @@ public sealed partial class RedisSpentStreamTokens : ISpentStreamTokens
     private readonly RedisConnection _redis;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _time;
-    private readonly GatewayMetrics _metrics;
+    private readonly IStoreTelemetry _metrics;
     private readonly ILogger<RedisSpentStreamTokens> _logger;
     private readonly InMemorySpentStreamTokens _spentHere;
 
-    public RedisSpentStreamTokens(RedisConnection redis, RedisKeys keys, TimeProvider time, GatewayMetrics metrics, ILogger<RedisSpentStreamTokens> logger)
+    public RedisSpentStreamTokens(RedisConnection redis, RedisKeys keys, TimeProvider time, IStoreTelemetry metrics, ILogger<RedisSpentStreamTokens> logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;

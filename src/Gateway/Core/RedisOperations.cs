@@ -1,4 +1,4 @@
-namespace Gateway.Metrics;
+namespace Gateway.Core;
 
 /// <summary>The <c>operation</c> label of <c>gateway_redis_errors_total</c>: which part of the gateway Redis failed.</summary>
 public static class RedisOperations
@@ -15,5 +15,5 @@ public static class RedisOperations
     /// <summary>Spent single-use stream tokens: a token is then let through unchecked for replay.</summary>
     public const string StreamTokens = "stream_tokens";
 
-    internal static readonly string[] All = [Claims, Sessions, Registry, StreamTokens];
+    public static readonly IReadOnlyList<string> All = [Claims, Sessions, Registry, StreamTokens];
 }

@@ -1,11 +1,13 @@
 using Gateway.Calls;
+using Gateway.Metrics;
 using Gateway.Registry;
 
-namespace Gateway.Metrics;
+namespace Gateway.Hosting;
 
 /// <summary>
-/// The metrics whose value is a state rather than a count: read when Prometheus scrapes, so they are exact at that
-/// moment and cost nothing in between. Also flushes the traffic of live calls into the relay counters.
+/// The metrics whose value is a state rather than a count: read from the gateway's parts when Prometheus scrapes, so
+/// they are exact at that moment and cost nothing in between. Also flushes the traffic of live calls into the relay
+/// counters. It lives with the hosting, which knows every part, so that the metrics know none of them.
 /// </summary>
 public sealed class ScrapeTimeMetrics(
     GatewayMetrics metrics,
@@ -32,15 +34,8 @@ public sealed class ScrapeTimeMetrics(
 
         metrics.Draining.Set(drain.IsDraining ? 1 : 0);
 
-        // A live call holds one claim from its bot connection to its release; before that, none.
-        var live = calls.Snapshot();
-        var claimsHeld = 0;
-        foreach (var call in live)
-        {
-            claimsHeld += call.Claim is null ? 0 : 1;
-            call.Metrics?.Flush();
-        }
-
-        metrics.ClaimsHeld.Set(claimsHeld);
+        // A call holds one claim from the moment its bot is connected to its release.
+        metrics.ClaimsHeld.Set(calls.Snapshot().Count(call => call.Claim is not null));
+        metrics.FlushRelayedCalls();
     }
 }

@@ -1,0 +1,27 @@
+namespace Gateway.Core;
+
+/// <summary>
+/// What happens to calls, told to whatever watches them (the Prometheus metrics): the call's code reports, it never
+/// reads back, and it knows nothing of how the numbers are exported.
+/// </summary>
+public interface ICallTelemetry
+{
+    /// <summary>A stream refused, before or after its 101, with the refusal's code. <paramref name="agent"/>: only an agent the registry holds.</summary>
+    void CallRefused(string code, AgentKey? agent);
+
+    /// <summary>A stream that ended before its relay began, for a reason other than a refusal (see <see cref="CallOutcomes"/>).</summary>
+    void CallEnded(string outcome, AgentKey? agent);
+
+    /// <summary>
+    /// A call's start frame reached its bot: counts it started, records its setup time and the frames replayed to the
+    /// bot (<c>connected</c> and <c>start</c>), and watches its relay's traffic until it ends.
+    /// </summary>
+    IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller);
+}
+
+/// <summary>One relayed call's telemetry, from its start to its end.</summary>
+public interface IRelayedCallTelemetry
+{
+    /// <summary>The relay is done: the call is counted ended with <paramref name="outcome"/> (see <see cref="CallOutcomes"/>).</summary>
+    void Ended(string outcome);
+}

@@ -78,7 +78,7 @@ internal static class AgentEndpoints
         var errors = AgentResourceValidator.Validate(resource!);
         if (errors.Count > 0)
         {
-            return AdminProblems.Validation(errors);
+            return Refusals.Validation(errors);
         }
 
         var precondition = EntityTags.Read(context.Request);
@@ -163,13 +163,13 @@ internal static class AgentEndpoints
         };
     }
 
-    private static IResult Unmet(AgentKey key, EntityTags.Precondition precondition, bool existed) =>
+    private static Refusal Unmet(AgentKey key, EntityTags.Precondition precondition, bool existed) =>
         precondition.CreateOnly && existed
-            ? AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' already exists (If-None-Match: *).")
-            : AdminProblems.PreconditionFailed($"Agent '{key.ServiceHost}' is not as If-Match names it (changed, or absent); read it again.");
+            ? Refusals.PreconditionFailed($"Agent '{key.ServiceHost}' already exists (If-None-Match: *).")
+            : Refusals.PreconditionFailed($"Agent '{key.ServiceHost}' is not as If-Match names it (changed, or absent); read it again.");
 
     /// <summary>A number belongs to one agent: claiming one another agent holds is a conflict.</summary>
-    private static IResult? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)
+    private static Refusal? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)
     {
         foreach (var number in resource.PhoneNumbers)
         {
@@ -177,7 +177,7 @@ internal static class AgentEndpoints
             {
                 // Within the organization the holder is named; another organization's agent stays anonymous.
                 var holder = owner.Key.Org == key.Org ? $"agent '{owner.Key.Agent}'" : "another organization";
-                return AdminProblems.Conflict("phone_number_taken", $"{number} belongs to {holder}; remove it there first.");
+                return Refusals.Conflict("phone_number_taken", $"{number} belongs to {holder}; remove it there first.");
             }
         }
 
@@ -190,7 +190,7 @@ internal static class AgentEndpoints
         problem = null!;
         if (!ResourceNames.IsValidAgent(agent))
         {
-            problem = AdminProblems.Validation("agent", "must be " + ResourceNames.AgentRule);
+            problem = Refusals.Validation("agent", "must be " + ResourceNames.AgentRule);
             return false;
         }
 
@@ -198,5 +198,5 @@ internal static class AgentEndpoints
         return true;
     }
 
-    internal static IResult NotFound(AgentKey key) => AdminProblems.NotFound($"No agent '{key.Agent}' in organization '{key.Org}'.");
+    internal static IResult NotFound(AgentKey key) => Refusals.NotFound($"No agent '{key.Agent}' in organization '{key.Org}'.");
 }

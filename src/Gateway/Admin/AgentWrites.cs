@@ -27,6 +27,6 @@ internal static class AgentWrites
             await Task.Delay(TimeSpan.FromMilliseconds(10 << round), cancellationToken);
         }
 
-        return AdminProblems.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+        return Refusals.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
     }
 }

@@ -75,7 +75,7 @@ internal static class InstanceEndpoints
 
         if (instance is null || errors.Count > 0)
         {
-            return AdminProblems.Validation(errors);
+            return Refusals.Validation(errors);
         }
 
         var created = false;
@@ -124,7 +124,7 @@ internal static class InstanceEndpoints
             return outcome;
         }
 
-        return found ? TypedResults.NoContent() : AdminProblems.NotFound($"No instance '{id}' of agent '{agent}'.");
+        return found ? TypedResults.NoContent() : Refusals.NotFound($"No instance '{id}' of agent '{agent}'.");
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ internal static class InstanceEndpoints
             var errors = AgentResourceValidator.Validate(changed);
             if (errors.Count > 0)
             {
-                return AdminProblems.Validation(errors);
+                return Refusals.Validation(errors);
             }
 
             return await registry.PutIfRevisionAsync(key, changed, current.Revision, cancellationToken) is null ? null : Done;

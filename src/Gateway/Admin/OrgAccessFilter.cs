@@ -20,18 +20,18 @@ internal sealed class OrgAccessFilter : IEndpointFilter
             var orgs = user.Orgs().ToList();
             if (orgs.Count == 0)
             {
-                return AdminProblems.Forbidden("The token grants no organization (no org claim, no platform-admin role).");
+                return Refusals.Forbidden("The token grants no organization (no org claim, no platform-admin role).");
             }
 
             if (!orgs.Contains(org, StringComparer.Ordinal))
             {
-                return AdminProblems.NotFound($"No organization '{org}'.");
+                return Refusals.NotFound($"No organization '{org}'.");
             }
         }
 
         if (!ResourceNames.IsValidOrg(org))
         {
-            return AdminProblems.Validation("org", "must be " + ResourceNames.OrgRule);
+            return Refusals.Validation("org", "must be " + ResourceNames.OrgRule);
         }
 
         return await next(context);

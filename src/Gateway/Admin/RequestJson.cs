@@ -1,3 +1,4 @@
+using Gateway.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +24,7 @@ internal static class RequestJson
 
         if (!request.HasJsonContentType())
         {
-            return (null, AdminProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."));
+            return (null, new Refusal(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", "Send the body as application/json."));
         }
 
         // The Content-Length check above misses a chunked body: cap what the server reads, too.
@@ -35,11 +36,11 @@ internal static class RequestJson
         try
         {
             var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken);
-            return value is null ? (null, AdminProblems.Validation("$", "the body must be a JSON object.")) : (value, null);
+            return value is null ? (null, Refusals.Validation("$", "the body must be a JSON object.")) : (value, null);
         }
         catch (JsonException e)
         {
-            return (null, AdminProblems.Validation(FieldOf(e.Path), Describe(e)));
+            return (null, Refusals.Validation(FieldOf(e.Path), Describe(e)));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -47,7 +48,7 @@ internal static class RequestJson
         }
     }
 
-    private static IResult TooLarge() => AdminProblems.Validation("$", $"the body must be at most {MaxBodyBytes} bytes.");
+    private static Refusal TooLarge() => Refusals.Validation("$", $"the body must be at most {MaxBodyBytes} bytes.");
 
     /// <summary><c>$.instances[0].capacity</c> → <c>instances[0].capacity</c>, the field names errors use.</summary>
     private static string FieldOf(string? path) =>

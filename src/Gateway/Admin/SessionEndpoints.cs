@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Gateway.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,6 @@ internal static class SessionEndpoints
         // Another organization's call is answered like a call that does not exist.
         return session is not null && session.Org == org
             ? TypedResults.Json(session, AdminJson.Admin.CallSession)
-            : AdminProblems.NotFound($"No live session '{sessionId}' in organization '{org}'.");
+            : Refusals.NotFound($"No live session '{sessionId}' in organization '{org}'.");
     }
 }

@@ -58,7 +58,7 @@ internal static class TenantEndpoints
 
         if (errors.Count > 0)
         {
-            return AdminProblems.Validation(errors);
+            return Refusals.Validation(errors);
         }
 
         var settings = new TenantTelnyxSettings
@@ -75,12 +75,12 @@ internal static class TenantEndpoints
     private static async Task<IResult> GetAsync(string org, ITenantSettingsStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(org, cancellationToken) is { } settings
             ? TypedResults.Json(View(settings), AdminJson.Admin.TenantTelnyxView)
-            : AdminProblems.NotFound($"Organization '{org}' has no Telnyx settings.");
+            : Refusals.NotFound($"Organization '{org}' has no Telnyx settings.");
 
     private static async Task<IResult> DeleteAsync(string org, ITenantSettingsStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(org, cancellationToken)
             ? TypedResults.NoContent()
-            : AdminProblems.NotFound($"Organization '{org}' has no Telnyx settings.");
+            : Refusals.NotFound($"Organization '{org}' has no Telnyx settings.");
 
     private static TenantTelnyxView View(TenantTelnyxSettings settings) =>
         new(settings.ApiKey is not null, settings.WebhookPublicKey is not null, settings.ConnectionId, settings.UpdatedAt);

@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Auth;
+using Gateway.Core;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -25,16 +26,6 @@ public static class AuthServiceCollectionExtensions
         return services;
     }
 
-    private static async Task WriteProblemAsync(HttpContext context, int status, string code, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
-        });
-    }
-
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
     {
         // Claim names as issued ("role", "org"), not remapped to WS-Federation URIs.
@@ -56,10 +47,11 @@ public static class AuthServiceCollectionExtensions
             {
                 context.HandleResponse();
                 context.Response.Headers.WWWAuthenticate = context.Error is null ? "Bearer" : $"Bearer error=\"{context.Error}\"";
-                await WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
-                    context.AuthenticateFailure is null ? "A bearer token is required." : "The bearer token is not valid (expired, not signed by a trusted key, or for another issuer or audience).");
+                await Refusals.Unauthorized(context.AuthenticateFailure is null
+                    ? "A bearer token is required."
+                    : "The bearer token is not valid (expired, not signed by a trusted key, or for another issuer or audience).").ExecuteAsync(context.HttpContext);
             },
-            OnForbidden = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "The token does not grant this."),
+            OnForbidden = context => Refusals.Forbidden("The token does not grant this.").ExecuteAsync(context.HttpContext),
         };
         jwt.TokenValidationParameters = new TokenValidationParameters
         {

@@ -46,8 +46,8 @@ internal static partial class CallControlEndpoints
         var credential = BearerToken(context.Request);
         if (credentials.TryRead(credential) is not { } sessionId)
         {
-            await TelnyxErrors.WriteAsync(context, HttpStatusCode.Unauthorized, "gateway_unauthorized", "Authentication failed",
-                $"Send the call's session credential (the bot hop's {SessionCredentials.HeaderName} header) as the bearer token.");
+            await new Refusal((int)HttpStatusCode.Unauthorized, "gateway_unauthorized", "Authentication failed",
+                $"Send the call's session credential (the bot hop's {SessionCredentials.HeaderName} header) as the bearer token.").ExecuteAsync(context);
             return;
         }
 
@@ -70,16 +70,16 @@ internal static partial class CallControlEndpoints
             || !registry.Current.TryGet(new AgentKey(session.Org, session.Agent), out var agent))
         {
             LogRefused(logger, sessionId, callControlId, action, "not a live call of this session");
-            await TelnyxErrors.WriteAsync(context, HttpStatusCode.NotFound, "gateway_call_not_found", "Call not found",
-                "This credential's session has no live call with that call_control_id.");
+            await new Refusal((int)HttpStatusCode.NotFound, "gateway_call_not_found", "Call not found",
+                "This credential's session has no live call with that call_control_id.").ExecuteAsync(context);
             return;
         }
 
         if (!agent.Resource.AllowedActions.Contains(action, StringComparer.Ordinal))
         {
             LogRefused(logger, sessionId, callControlId, action, "action not allowed for the agent");
-            await TelnyxErrors.WriteAsync(context, HttpStatusCode.Forbidden, "gateway_action_not_allowed", "Action not allowed",
-                $"Agent '{agent.Key.ServiceHost}' may not use '{action}'; allowed: {string.Join(", ", agent.Resource.AllowedActions)}.");
+            await new Refusal((int)HttpStatusCode.Forbidden, "gateway_action_not_allowed", "Action not allowed",
+                $"Agent '{agent.Key.ServiceHost}' may not use '{action}'; allowed: {string.Join(", ", agent.Resource.AllowedActions)}.").ExecuteAsync(context);
             return;
         }
 
@@ -97,8 +97,8 @@ internal static partial class CallControlEndpoints
         if (telnyxOptions.Value.ApiKeyFor(settings) is not { } apiKey)
         {
             LogRefused(logger, sessionId, callControlId, action, "the organization has no Telnyx API key");
-            await TelnyxErrors.WriteAsync(context, HttpStatusCode.Forbidden, "gateway_telnyx_not_configured", "Telnyx not configured",
-                $"Organization '{session.Org}' has no Telnyx API key in the gateway.");
+            await new Refusal((int)HttpStatusCode.Forbidden, "gateway_telnyx_not_configured", "Telnyx not configured",
+                $"Organization '{session.Org}' has no Telnyx API key in the gateway.").ExecuteAsync(context);
             return;
         }
 
@@ -115,8 +115,8 @@ internal static partial class CallControlEndpoints
     private static async Task StoreUnavailableAsync(HttpContext context, ILogger logger, string sessionId, string callControlId, string action, Exception e)
     {
         LogRefused(logger, sessionId, callControlId, action, "the gateway's store is unavailable: " + e.Message);
-        await TelnyxErrors.WriteAsync(context, HttpStatusCode.ServiceUnavailable, "gateway_unavailable", "Gateway unavailable",
-            "The gateway could not read the call's session or its organization's Telnyx settings; try again.");
+        await new Refusal((int)HttpStatusCode.ServiceUnavailable, "gateway_unavailable", "Gateway unavailable",
+            "The gateway could not read the call's session or its organization's Telnyx settings; try again.").ExecuteAsync(context);
     }
 
     private static string? BearerToken(HttpRequest request)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Telnyx;
+using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,14 +58,12 @@ public sealed partial class CallControlForwarder : IDisposable
         if (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             var timedOut = error == ForwarderError.RequestTimedOut;
-            await TelnyxErrors.WriteAsync(
-                context,
-                timedOut ? HttpStatusCode.GatewayTimeout : HttpStatusCode.BadGateway,
-                timedOut ? "gateway_telnyx_timeout" : "gateway_telnyx_unreachable",
-                timedOut ? "Telnyx did not answer" : "Telnyx unreachable",
-                timedOut
-                    ? "Telnyx's API did not answer in time; the command may or may not have been carried out."
-                    : "The gateway got no answer from Telnyx's API (connection refused or lost).");
+            var refusal = timedOut
+                ? new Refusal(StatusCodes.Status504GatewayTimeout, "gateway_telnyx_timeout", "Telnyx did not answer",
+                    "Telnyx's API did not answer in time; the command may or may not have been carried out.")
+                : new Refusal(StatusCodes.Status502BadGateway, "gateway_telnyx_unreachable", "Telnyx unreachable",
+                    "The gateway got no answer from Telnyx's API (connection refused or lost).");
+            await refusal.ExecuteAsync(context);
         }
     }
 

@@ -18,12 +18,6 @@ public sealed partial class GatewayDrain(
     TimeProvider time,
     ILogger<GatewayDrain> logger) : IHostedLifecycleService
 {
-    /// <summary>The close code and reason of every WebSocket leg the drain ends.</summary>
-    public const WebSocketCloseStatus CloseStatus = WebSocketCloseStatus.EndpointUnavailable;
-
-    /// <inheritdoc cref="CloseStatus"/>
-    public const string CloseReason = "gateway shutting down";
-
     private volatile bool _draining;
 
     public bool IsDraining => _draining;

@@ -62,20 +62,20 @@ public sealed partial class TelnyxCallHandler(
         var sessionId = trace.SessionId;
         if (drain.IsDraining)
         {
-            await RefuseAsync(context, trace, CallRejection.Draining());
+            await RefuseAsync(context, trace, StreamRefusals.Draining());
             return;
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await RefuseAsync(context, trace, CallRejection.NotWebSocket());
+            await RefuseAsync(context, trace, StreamRefusals.NotWebSocket());
             return;
         }
 
         // Kestrel would answer 101 to upgrade headers on an HTTP/1.0 request too.
         if (HttpProtocol.IsHttp10(context.Request.Protocol))
         {
-            await RefuseAsync(context, trace, CallRejection.Http10Upgrade());
+            await RefuseAsync(context, trace, StreamRefusals.Http10Upgrade());
             return;
         }
 
@@ -86,7 +86,7 @@ public sealed partial class TelnyxCallHandler(
             var bodyError = "body is given more than once.";
             if (rawBody.Count > 1 || !SessionBody.TryDecode(rawBody[0] ?? string.Empty, _ingress.BodyMaxBytes, out body, out bodyError))
             {
-                await RefuseAsync(context, trace, CallRejection.InvalidBody(bodyError));
+                await RefuseAsync(context, trace, StreamRefusals.InvalidBody(bodyError));
                 return;
             }
         }
@@ -94,7 +94,7 @@ public sealed partial class TelnyxCallHandler(
         var snapshot = registry.Current;
         if (!snapshot.IsLoaded)
         {
-            await RefuseAsync(context, trace, CallRejection.RegistryUnavailable());
+            await RefuseAsync(context, trace, StreamRefusals.RegistryUnavailable());
             return;
         }
 
@@ -183,7 +183,7 @@ public sealed partial class TelnyxCallHandler(
         RegisteredAgent? agent = null;
         var rejection = handshake.Start.ServiceHost is { } serviceHost
             ? Resolve(snapshot, serviceHost, body, trace, out agent)
-            : CallRejection.InvalidServiceHost("no serviceHost in the URL or in the start frame's custom_parameters");
+            : StreamRefusals.InvalidServiceHost("no serviceHost in the URL or in the start frame's custom_parameters");
         if (rejection is null)
         {
             (rejection, var dialedSessionId) = await CheckStreamTokenAsync(context, agent!);
@@ -268,7 +268,7 @@ public sealed partial class TelnyxCallHandler(
         var relaying = relay.RunAsync();
         if (await Task.WhenAny(relaying, call.Drained) != relaying)
         {
-            await relay.CloseAsync(GatewayDrain.CloseStatus, GatewayDrain.CloseReason);
+            await relay.CloseAsync(CloseCodes.GatewayShuttingDown, CloseCodes.GatewayShuttingDownReason);
         }
 
         var outcome = await relaying;
@@ -297,7 +297,7 @@ public sealed partial class TelnyxCallHandler(
             await deadlineCancel.CancelAsync();
             result = first == deadline
                 ? HandshakeResult.Fail(WebSocketCloseStatus.PolicyViolation, $"no start frame within {_ingress.HandshakeTimeout.TotalSeconds:0.###} s")
-                : HandshakeResult.Fail(GatewayDrain.CloseStatus, GatewayDrain.CloseReason);
+                : HandshakeResult.Fail(CloseCodes.GatewayShuttingDown, CloseCodes.GatewayShuttingDownReason);
             closingCaller = CloseWhileReadingAsync(caller, read, result);
         }
         else
@@ -366,13 +366,13 @@ public sealed partial class TelnyxCallHandler(
         {
             using (opened)
             {
-                await WebSocketClosing.CloseAsync(opened, GatewayDrain.CloseStatus, GatewayDrain.CloseReason, _relay.CloseTimeout, time);
+                await WebSocketClosing.CloseAsync(opened, CloseCodes.GatewayShuttingDown, CloseCodes.GatewayShuttingDownReason, _relay.CloseTimeout, time);
             }
 
             await claims.ReleaseAsync(bot.Claim!);
         }
 
-        return BotConnection.Refused(CallRejection.Draining());
+        return BotConnection.Refused(StreamRefusals.Draining());
     }
 
     /// <summary>How a stream that never got past its handshake ended, for the outcome label.</summary>
@@ -393,29 +393,29 @@ public sealed partial class TelnyxCallHandler(
     }
 
     /// <summary>Finds the agent a serviceHost names; one the registry holds is named in <paramref name="trace"/>, even when it refuses the call.</summary>
-    private static CallRejection? Resolve(RegistrySnapshot snapshot, string serviceHost, SessionBody? body, CallTrace trace, out RegisteredAgent? agent)
+    private static Refusal? Resolve(RegistrySnapshot snapshot, string serviceHost, SessionBody? body, CallTrace trace, out RegisteredAgent? agent)
     {
         agent = null;
         if (!AgentKey.TryParseServiceHost(serviceHost, out var key, out var error))
         {
-            return CallRejection.InvalidServiceHost(error);
+            return StreamRefusals.InvalidServiceHost(error);
         }
 
         if (!snapshot.TryGet(key, out agent))
         {
-            return CallRejection.UnknownAgent(key.ServiceHost);
+            return StreamRefusals.UnknownAgent(key.ServiceHost);
         }
 
         trace.SetAgent(key);
 
         if (!agent.Resource.Enabled)
         {
-            return CallRejection.AgentDisabled(key.ServiceHost);
+            return StreamRefusals.AgentDisabled(key.ServiceHost);
         }
 
         if (body is not null && body.JsonBytes > agent.Resource.BodyMaxBytes)
         {
-            return CallRejection.InvalidBody($"body is {body.JsonBytes} bytes of JSON; agent '{key.ServiceHost}' takes at most {agent.Resource.BodyMaxBytes}.");
+            return StreamRefusals.InvalidBody($"body is {body.JsonBytes} bytes of JSON; agent '{key.ServiceHost}' takes at most {agent.Resource.BodyMaxBytes}.");
         }
 
         return null;
@@ -426,7 +426,7 @@ public sealed partial class TelnyxCallHandler(
     /// <c>token</c> query parameter (TeXML) or Telnyx's <c>x-telnyx-streaming-auth-token</c> header (dial-out). Any
     /// agent's stream that carries a valid dial-out token takes the session id the dial-out answered with.
     /// </summary>
-    private async ValueTask<(CallRejection? Rejection, string? SessionId)> CheckStreamTokenAsync(HttpContext context, RegisteredAgent agent)
+    private async ValueTask<(Refusal? Rejection, string? SessionId)> CheckStreamTokenAsync(HttpContext context, RegisteredAgent agent)
     {
         var token = context.Request.Query["token"].ToString();
         if (string.IsNullOrEmpty(token))
@@ -447,20 +447,15 @@ public sealed partial class TelnyxCallHandler(
         }
 
         // An agent without stream auth ignores a token it cannot use, as Pipecat Cloud ignores unknown parameters.
-        return (required ? CallRejection.StreamToken(result.Check, agent.Key.ServiceHost) : null, null);
+        return (required ? StreamRefusals.StreamToken(result.Check, agent.Key.ServiceHost) : null, null);
     }
 
-    private async Task RefuseAsync(HttpContext context, CallTrace trace, CallRejection rejection)
+    private async Task RefuseAsync(HttpContext context, CallTrace trace, Refusal rejection)
     {
         var sessionId = trace.SessionId;
         LogRefused(logger, sessionId, rejection.Code, rejection.Detail);
         metrics.CallRefused(rejection.Code, trace.Agent);
-        var problem = Results.Problem(
-            detail: rejection.Detail,
-            statusCode: rejection.StatusCode,
-            title: rejection.Title,
-            extensions: new Dictionary<string, object?> { ["code"] = rejection.Code, ["sessionId"] = sessionId });
-        await problem.ExecuteAsync(context);
+        await rejection.With("sessionId", sessionId).ExecuteAsync(context);
     }
 
     private WebSocketAcceptContext AcceptContext() => new()

@@ -35,7 +35,7 @@ public static class CallOutcomes
     /// <summary>The stream's first frames were not Telnyx's connected and start (or none came in time).</summary>
     public const string HandshakeFailed = "handshake_failed";
 
-    /// <summary>Refused for a <see cref="Ingress.CallRejection"/>: <c>rejected_{code}</c>, e.g. <c>rejected_unknown_agent</c>.</summary>
+    /// <summary>Refused for a <see cref="Refusal"/>: <c>rejected_{code}</c>, e.g. <c>rejected_unknown_agent</c>.</summary>
     public static string Rejected(string code) => "rejected_" + code;
 
     /// <summary>How a relayed call ended, from the side that ended it first.</summary>

@@ -8,6 +8,12 @@ public static class CloseCodes
     /// <summary>RFC 6455 registry, 1013 "Try Again Later": no capacity, bot unreachable.</summary>
     public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
+    /// <summary>The close code of every WebSocket leg the drain ends (1001 "Going Away").</summary>
+    public const WebSocketCloseStatus GatewayShuttingDown = WebSocketCloseStatus.EndpointUnavailable;
+
+    /// <summary>The reason that goes with <see cref="GatewayShuttingDown"/>.</summary>
+    public const string GatewayShuttingDownReason = "gateway shutting down";
+
     /// <summary>Close reasons are limited to 123 bytes of UTF-8 by the protocol.</summary>
     public static string Reason(string text)
     {

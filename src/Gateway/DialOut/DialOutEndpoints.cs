@@ -74,7 +74,7 @@ internal static partial class DialOutEndpoints
         var errors = Validate(request!);
         if (errors.Count > 0)
         {
-            return AdminProblems.Validation(errors);
+            return Refusals.Validation(errors);
         }
 
         if (!registry.Current.TryGet(key, out var registered))
@@ -97,19 +97,19 @@ internal static partial class DialOutEndpoints
         {
             // Nothing was dialed: the caller may simply try again once Redis is back.
             LogSettingsUnavailable(logger, org, e.Message);
-            return AdminProblems.Problem(StatusCodes.Status503ServiceUnavailable, "telnyx_settings_unavailable", "Telnyx settings unavailable",
+            return new Refusal(StatusCodes.Status503ServiceUnavailable, "telnyx_settings_unavailable", "Telnyx settings unavailable",
                 $"The call was not placed: organization '{org}''s Telnyx settings could not be read; try again.");
         }
 
         if (telnyxOptions.Value.ApiKeyFor(settings) is not { } apiKey)
         {
-            return AdminProblems.Conflict("telnyx_not_configured", $"Organization '{org}' has no Telnyx API key (and the platform none): PUT /admin/v1/orgs/{org}/telnyx first.");
+            return Refusals.Conflict("telnyx_not_configured", $"Organization '{org}' has no Telnyx API key (and the platform none): PUT /admin/v1/orgs/{org}/telnyx first.");
         }
 
         var connectionId = request.ConnectionId ?? registered.Resource.ConnectionId ?? settings?.ConnectionId;
         if (connectionId is null)
         {
-            return AdminProblems.Validation("connectionId", "is required: neither the agent nor the organization has a default Telnyx connection.");
+            return Refusals.Validation("connectionId", "is required: neither the agent nor the organization has a default Telnyx connection.");
         }
 
         var sessionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
@@ -149,14 +149,14 @@ internal static partial class DialOutEndpoints
         {
             LogTelnyxUnreachable(logger, sessionId, key, e.Message);
             await claims.ReleaseAsync(reservation!);
-            return AdminProblems.Problem(StatusCodes.Status502BadGateway, "telnyx_unreachable", "Telnyx unreachable", "The call was not placed: Telnyx's API could not be reached.");
+            return new Refusal(StatusCodes.Status502BadGateway, "telnyx_unreachable", "Telnyx unreachable", "The call was not placed: Telnyx's API could not be reached.");
         }
         catch (TaskCanceledException e) when (!context.RequestAborted.IsCancellationRequested)
         {
             // HttpClient's timeout, not the caller leaving: Telnyx may have placed the call without answering in time,
             // so say so rather than "not placed" (its stream, if it comes, still reaches the bot with this session id).
             LogTelnyxUnreachable(logger, sessionId, key, e.Message);
-            return AdminProblems.Problem(StatusCodes.Status504GatewayTimeout, "telnyx_timeout", "Telnyx did not answer",
+            return new Refusal(StatusCodes.Status504GatewayTimeout, "telnyx_timeout", "Telnyx did not answer",
                 $"Telnyx's API did not answer in time; the call may or may not have been placed (session {sessionId}).");
         }
 
@@ -165,7 +165,7 @@ internal static partial class DialOutEndpoints
             var (code, _, detail) = answer.FirstError;
             LogTelnyxRefused(logger, sessionId, key, answer.StatusCode, code, detail);
             await claims.ReleaseAsync(reservation!);
-            return TelnyxProblems.From(answer);
+            return TelnyxRefusals.From(answer);
         }
 
         var data = answer.Body?["data"];
@@ -204,20 +204,20 @@ internal static partial class DialOutEndpoints
     /// The body limit is the one ingress applies when the stream arrives, the agent's and the gateway's
     /// (<c>Ingress:BodyMaxBytes</c>) alike: a call whose stream ingress would refuse is never placed.
     /// </remarks>
-    private static CallRejection? Refusal(RegisteredAgent agent, byte[]? body, int gatewayBodyMaxBytes)
+    private static Refusal? Refusal(RegisteredAgent agent, byte[]? body, int gatewayBodyMaxBytes)
     {
         if (!agent.Resource.Enabled)
         {
-            return CallRejection.AgentDisabled(agent.Key.ServiceHost);
+            return StreamRefusals.AgentDisabled(agent.Key.ServiceHost);
         }
 
         var limit = Math.Min(agent.Resource.BodyMaxBytes, gatewayBodyMaxBytes);
         return body is not null && body.Length > limit
-            ? CallRejection.InvalidBody($"body is {body.Length} bytes of JSON; agent '{agent.Key.ServiceHost}' takes at most {limit}.")
+            ? StreamRefusals.InvalidBody($"body is {body.Length} bytes of JSON; agent '{agent.Key.ServiceHost}' takes at most {limit}.")
             : null;
     }
 
-    private static async Task<(InstanceClaim? Reservation, CallRejection? Refusal)> ReserveAsync(
+    private static async Task<(InstanceClaim? Reservation, Refusal? Refusal)> ReserveAsync(
         RegisteredAgent agent, string sessionId, IInstanceClaims claims, TimeSpan hold, TimeProvider time)
     {
         var reserved = await claims.ReserveAsync(agent, sessionId, agent.Resource.LapsedInstances(time.GetUtcNow()), hold, CancellationToken.None);
@@ -227,8 +227,8 @@ internal static partial class DialOutEndpoints
         }
 
         return (null, reserved.Status == ClaimStatus.AgentAtLimit
-            ? CallRejection.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls)
-            : CallRejection.NoFreeInstance(agent.Key.ServiceHost));
+            ? StreamRefusals.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls)
+            : StreamRefusals.NoFreeInstance(agent.Key.ServiceHost));
     }
 
     private static string StreamUrl(Uri? publicBaseUrl, HttpRequest request, AgentKey key, byte[]? body)
@@ -237,7 +237,7 @@ internal static partial class DialOutEndpoints
         return StreamUrls.For(ingress, key, body is null ? null : Convert.ToBase64String(body)).ToString();
     }
 
-    private static IResult Problem(CallRejection rejection) => AdminProblems.Problem(rejection.StatusCode, rejection.Code, rejection.Title, rejection.Detail);
+    private static Refusal Problem(Refusal rejection) => new Refusal(rejection.Status, rejection.Code, rejection.Title, rejection.Detail);
 
     [LoggerMessage(EventId = 10001, Level = LogLevel.Information, Message = "Session {SessionId}: dialed out for {AgentKey}, call_control_id {CallControlId}")]
     private static partial void LogDialed(ILogger logger, string sessionId, AgentKey agentKey, string? callControlId);

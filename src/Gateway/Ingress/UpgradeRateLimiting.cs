@@ -35,16 +35,11 @@ public static partial class UpgradeRateLimiting
                 }));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
-                var rejection = CallRejection.RateLimited(ingress.UpgradesPerSecondPerAddress);
+                var rejection = StreamRefusals.RateLimited(ingress.UpgradesPerSecondPerAddress);
                 var http = rejected.HttpContext;
                 metrics.CallRefused(rejection.Code, agent: null);
                 LogRateLimited(logger, http.Connection.RemoteIpAddress?.ToString());
-                http.Response.Headers.RetryAfter = "1";
-                await Results.Problem(
-                    detail: rejection.Detail,
-                    statusCode: rejection.StatusCode,
-                    title: rejection.Title,
-                    extensions: new Dictionary<string, object?> { ["code"] = rejection.Code }).ExecuteAsync(http);
+                await rejection.ExecuteAsync(http);
             };
         });
         return services;

@@ -1,13 +1,13 @@
 using System.Net.WebSockets;
 using Gateway.Claims;
-using Gateway.Ingress;
+using Gateway.Core;
 
 namespace Gateway.Relay;
 
 /// <summary>The bot hop of a call, or why there is none.</summary>
 public sealed class BotConnection
 {
-    private BotConnection(WebSocket? socket, InstanceClaim? claim, CallRejection? rejection)
+    private BotConnection(WebSocket? socket, InstanceClaim? claim, Refusal? rejection)
     {
         Socket = socket;
         Claim = claim;
@@ -18,9 +18,9 @@ public sealed class BotConnection
 
     public InstanceClaim? Claim { get; }
 
-    public CallRejection? Rejection { get; }
+    public Refusal? Rejection { get; }
 
     public static BotConnection Connected(WebSocket socket, InstanceClaim claim) => new(socket, claim, null);
 
-    public static BotConnection Refused(CallRejection rejection) => new(null, null, rejection);
+    public static BotConnection Refused(Refusal rejection) => new(null, null, rejection);
 }

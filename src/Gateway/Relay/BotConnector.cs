@@ -50,7 +50,7 @@ public sealed partial class BotConnector
         {
             // The key ring is not loaded and Redis does not answer: no bot may get a call it could not control.
             LogCredentialUnavailable(_logger, sessionId, e.InnerException?.Message ?? e.Message);
-            return BotConnection.Refused(CallRejection.CredentialUnavailable());
+            return BotConnection.Refused(StreamRefusals.CredentialUnavailable());
         }
 
         using var budget = new CancellationTokenSource(_options.BotConnectBudget, _time);
@@ -60,14 +60,14 @@ public sealed partial class BotConnector
             var result = await _claims.ClaimAsync(agent, sessionId, excluded, cancellationToken);
             if (result.Status == ClaimStatus.AgentAtLimit)
             {
-                return BotConnection.Refused(CallRejection.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls));
+                return BotConnection.Refused(StreamRefusals.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls));
             }
 
             if (result.Claim is not { } claim)
             {
                 return BotConnection.Refused(refusals == 0
-                    ? CallRejection.NoFreeInstance(agent.Key.ServiceHost)
-                    : CallRejection.BotUnreachable(agent.Key.ServiceHost));
+                    ? StreamRefusals.NoFreeInstance(agent.Key.ServiceHost)
+                    : StreamRefusals.BotUnreachable(agent.Key.ServiceHost));
             }
 
             using (var attempt = new CancellationTokenSource(_options.BotConnectTimeout, _time))
@@ -84,7 +84,7 @@ public sealed partial class BotConnector
                     // The call gave up on its bot (the caller left, or the drain window ended): the instance refused nothing.
                     LogAbandoned(_logger, sessionId, agent.Key, claim.Instance.Id);
                     await _claims.ReleaseAsync(claim);
-                    return BotConnection.Refused(CallRejection.BotUnreachable(agent.Key.ServiceHost));
+                    return BotConnection.Refused(StreamRefusals.BotUnreachable(agent.Key.ServiceHost));
                 }
                 catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException)
                 {
@@ -98,7 +98,7 @@ public sealed partial class BotConnector
 
             if (budgetOrCaller.IsCancellationRequested)
             {
-                return BotConnection.Refused(CallRejection.BotUnreachable(agent.Key.ServiceHost));
+                return BotConnection.Refused(StreamRefusals.BotUnreachable(agent.Key.ServiceHost));
             }
         }
     }

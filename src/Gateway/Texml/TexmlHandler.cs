@@ -61,7 +61,7 @@ public sealed partial class TexmlHandler(
 
         if (!snapshot.IsLoaded)
         {
-            await RefuseAsync(context, TexmlRefusal.RegistryUnavailable());
+            await RefuseAsync(context, TexmlRefusals.RegistryUnavailable());
             return;
         }
 
@@ -89,7 +89,7 @@ public sealed partial class TexmlHandler(
         var snapshot = registry.Current;
         if (!snapshot.IsLoaded)
         {
-            await RefuseAsync(context, TexmlRefusal.RegistryUnavailable());
+            await RefuseAsync(context, TexmlRefusals.RegistryUnavailable());
             return;
         }
 
@@ -154,7 +154,7 @@ public sealed partial class TexmlHandler(
             catch (Exception e) when (e is RedisException or RedisTimeoutException or CryptographicException or InvalidOperationException)
             {
                 LogTokenUnavailable(logger, agent.Key, e.Message);
-                await RefuseAsync(context, TexmlRefusal.TokenUnavailable());
+                await RefuseAsync(context, TexmlRefusals.TokenUnavailable());
                 return;
             }
 
@@ -178,11 +178,11 @@ public sealed partial class TexmlHandler(
         await WriteDocumentAsync(context, Encoding.UTF8.GetBytes(document));
     }
 
-    private TexmlRefusal? Verify(HttpContext context, TexmlRequest request, WebhookKey key, string? org)
+    private Refusal? Verify(HttpContext context, TexmlRequest request, WebhookKey key, string? org)
     {
         if (!key.Available)
         {
-            return TexmlRefusal.KeyUnavailable(org ?? string.Empty);
+            return TexmlRefusals.KeyUnavailable(org ?? string.Empty);
         }
 
         if (key.Key is null)
@@ -201,7 +201,7 @@ public sealed partial class TexmlHandler(
             return null;
         }
 
-        var refusal = TexmlRefusal.Signature(check);
+        var refusal = TexmlRefusals.Signature(check);
         LogSignatureRefused(logger, context.Request.Method, context.Request.Path, refusal.Code, context.Connection.RemoteIpAddress?.ToString());
         return refusal;
     }
@@ -217,7 +217,7 @@ public sealed partial class TexmlHandler(
         await context.Response.Body.WriteAsync(document, context.RequestAborted);
     }
 
-    private static Task RefuseAsync(HttpContext context, TexmlRefusal refusal) => refusal.WriteAsync(context);
+    private static Task RefuseAsync(HttpContext context, Refusal refusal) => refusal.ExecuteAsync(context);
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "TeXML for {AgentKey}: CallSid {CallSid}, body {BodyBytes} bytes, stream token {WithToken}")]
     private static partial void LogAnswered(ILogger logger, AgentKey agentKey, RequestValue callSid, int bodyBytes, bool withToken);

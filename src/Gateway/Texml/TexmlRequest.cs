@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -49,7 +50,7 @@ public sealed class TexmlRequest
     }
 
     /// <summary>Reads the request; a body that is too large or not a form is refused.</summary>
-    public static async Task<(TexmlRequest? Request, TexmlRefusal? Refusal)> ReadAsync(HttpContext context, int maxBytes)
+    public static async Task<(TexmlRequest? Request, Refusal? Refusal)> ReadAsync(HttpContext context, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
@@ -70,11 +71,11 @@ public sealed class TexmlRequest
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TexmlRefusal.TooLarge(maxBytes));
+            return (null, TexmlRefusals.TooLarge(maxBytes));
         }
         catch (BadHttpRequestException e)
         {
-            return (null, TexmlRefusal.Invalid(e.StatusCode, e.Message));
+            return (null, TexmlRefusals.Invalid(e.StatusCode, e.Message));
         }
 
         request.Body.Position = 0;
@@ -87,7 +88,7 @@ public sealed class TexmlRequest
             }
             catch (InvalidDataException e)
             {
-                return (null, TexmlRefusal.Invalid(StatusCodes.Status400BadRequest, "The TeXML request's form could not be read: " + e.Message));
+                return (null, TexmlRefusals.Invalid(StatusCodes.Status400BadRequest, "The TeXML request's form could not be read: " + e.Message));
             }
         }
 

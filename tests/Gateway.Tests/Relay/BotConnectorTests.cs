@@ -31,7 +31,7 @@ public sealed class BotConnectorTests
         var bot = await connector.ConnectAsync(agent, "session-1", body: null, CancellationToken.None);
 
         Assert.Null(bot.Socket);
-        Assert.Equal(503, bot.Rejection!.StatusCode);
+        Assert.Equal(503, bot.Rejection!.Status);
         Assert.Equal("credential_unavailable", bot.Rejection.Code);
         Assert.Equal(0, claims.Count);
     }

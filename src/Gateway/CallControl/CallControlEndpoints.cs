@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Gateway.Calls;
 using Gateway.Core;
+using Gateway.Credentials;
 using Gateway.Registry;
 using Gateway.Sessions;
 using Gateway.Telnyx;

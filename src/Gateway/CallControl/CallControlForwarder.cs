@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using Gateway.Credentials;
 using Gateway.Telnyx;
 using Gateway.Core;
 using Microsoft.AspNetCore.Http;

@@ -6,7 +6,7 @@ using Gateway.Ingress;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
-using Gateway.StreamAuth;
+using Gateway.Credentials;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

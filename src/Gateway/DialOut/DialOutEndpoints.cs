@@ -5,7 +5,7 @@ using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Registry;
-using Gateway.StreamAuth;
+using Gateway.Credentials;
 using Gateway.Telnyx;
 using Gateway.Tenants;
 using Gateway.Texml;

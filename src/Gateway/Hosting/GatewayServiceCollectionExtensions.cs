@@ -8,7 +8,7 @@ using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Relay;
 using Gateway.Sessions;
-using Gateway.StreamAuth;
+using Gateway.Credentials;
 using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.DataProtection;

@@ -46,12 +46,12 @@ public static class StreamRefusals
         Refused(503, CloseCodes.TryAgainLater, "registry_unavailable", "Registry not loaded", "The gateway has not loaded its agent registry yet.");
 
     /// <summary>The agent takes only streams carrying a token this gateway signed for it, and this one's is not.</summary>
-    public static Refusal StreamToken(StreamAuth.StreamTokenCheck check, string serviceHost) => check switch
+    public static Refusal StreamToken(Credentials.StreamTokenCheck check, string serviceHost) => check switch
     {
-        StreamAuth.StreamTokenCheck.Missing => Unauthorized("stream_token_missing", $"Agent '{serviceHost}' takes only streams with a token (the token query parameter or x-telnyx-streaming-auth-token)."),
-        StreamAuth.StreamTokenCheck.Expired => Unauthorized("stream_token_expired", "The stream token has expired."),
-        StreamAuth.StreamTokenCheck.OtherAgent => Unauthorized("stream_token_other_agent", $"The stream token was issued for another agent than '{serviceHost}'."),
-        StreamAuth.StreamTokenCheck.Replayed => Unauthorized("stream_token_replayed", "The stream token is single use and was presented before."),
+        Credentials.StreamTokenCheck.Missing => Unauthorized("stream_token_missing", $"Agent '{serviceHost}' takes only streams with a token (the token query parameter or x-telnyx-streaming-auth-token)."),
+        Credentials.StreamTokenCheck.Expired => Unauthorized("stream_token_expired", "The stream token has expired."),
+        Credentials.StreamTokenCheck.OtherAgent => Unauthorized("stream_token_other_agent", $"The stream token was issued for another agent than '{serviceHost}'."),
+        Credentials.StreamTokenCheck.Replayed => Unauthorized("stream_token_replayed", "The stream token is single use and was presented before."),
         _ => Unauthorized("stream_token_invalid", "The stream token was not signed by this gateway."),
     };
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Core;
+using Gateway.Credentials;
 using Gateway.Ingress;
 using Gateway.Registry;
 using Microsoft.Extensions.Logging;

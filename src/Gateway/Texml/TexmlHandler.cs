@@ -4,7 +4,7 @@ using System.Xml;
 using Gateway.Core;
 using Gateway.Ingress;
 using Gateway.Registry;
-using Gateway.StreamAuth;
+using Gateway.Credentials;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Gateway.CallControl;
+using Gateway.Credentials;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

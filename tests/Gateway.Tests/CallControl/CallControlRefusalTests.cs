@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Gateway.CallControl;
 using Gateway.Core;
+using Gateway.Credentials;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.CallControl;

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.CallControl;
+using Gateway.Credentials;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

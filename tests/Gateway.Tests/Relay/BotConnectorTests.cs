@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Gateway.CallControl;
 using Gateway.Claims;
 using Gateway.Core;
+using Gateway.Credentials;
 using Gateway.Registry;
 using Gateway.Relay;
 using Microsoft.AspNetCore.DataProtection;

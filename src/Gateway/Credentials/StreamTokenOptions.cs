@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 public sealed class StreamTokenOptions
 {

@@ -1,4 +1,4 @@
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 /// <summary>The single-use stream tokens already presented, until they would have expired anyway.</summary>
 public interface ISpentStreamTokens

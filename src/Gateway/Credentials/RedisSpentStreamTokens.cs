@@ -3,7 +3,7 @@ using Gateway.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 /// <summary>
 /// Spent tokens shared by every replica (SET NX with the token's remaining life). While Redis is unreachable (or

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Gateway.CallControl;
+namespace Gateway.Credentials;
 
 /// <summary>
 /// The credential a bot gets for its own call (header <c>X-Gateway-Session-Token</c> on the bot hop) and presents as

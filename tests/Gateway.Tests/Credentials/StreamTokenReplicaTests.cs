@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 
-namespace Gateway.Tests.StreamAuth;
+namespace Gateway.Tests.Credentials;
 
 /// <summary>
 /// Two replicas on one Redis: a token one of them signed opens a stream on the other (one Data Protection key ring),

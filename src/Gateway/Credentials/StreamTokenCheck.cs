@@ -1,4 +1,4 @@
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 /// <summary>What a stream token proved, at ingress.</summary>
 public enum StreamTokenCheck

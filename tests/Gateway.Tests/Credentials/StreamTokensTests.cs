@@ -1,10 +1,10 @@
 using Gateway.Core;
-using Gateway.StreamAuth;
+using Gateway.Credentials;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Tests.StreamAuth;
+namespace Gateway.Tests.Credentials;
 
 /// <summary>The token rules themselves, without a gateway: scope, expiry, and single use per call.</summary>
 public sealed class StreamTokensTests

@@ -5,7 +5,7 @@ using Gateway.Core;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 /// <summary>
 /// Short-lived tokens that prove a media stream was sent by this gateway's TeXML or dial-out: an agent scope, an
@@ -14,7 +14,7 @@ namespace Gateway.StreamAuth;
 /// </summary>
 public sealed class StreamTokens(IDataProtectionProvider protection, ISpentStreamTokens spent, IOptions<StreamTokenOptions> options, TimeProvider time)
 {
-    private readonly IDataProtector _protector = protection.CreateProtector("Gateway.StreamAuth.StreamToken.v1");
+    private readonly IDataProtector _protector = protection.CreateProtector("Gateway.Credentials.StreamToken.v1");
 
     /// <summary>
     /// A token for streams to <paramref name="agent"/>; with <paramref name="callId"/>, valid for one stream only.

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Gateway.StreamAuth;
+namespace Gateway.Credentials;
 
 /// <summary>Spent tokens of a gateway with no Redis; expired entries are swept as new ones arrive.</summary>
 public sealed class InMemorySpentStreamTokens(TimeProvider time) : ISpentStreamTokens

@@ -6,7 +6,7 @@ using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 using Gateway.Tests.Texml;
 
-namespace Gateway.Tests.StreamAuth;
+namespace Gateway.Tests.Credentials;
 
 /// <summary>
 /// An agent with <c>streamAuth: token</c> takes only streams that carry a token its TeXML (or dial-out) handed out:

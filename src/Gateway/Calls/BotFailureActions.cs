@@ -8,7 +8,7 @@ using Gateway.Tenants;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.CallControl;
+namespace Gateway.Calls;
 
 /// <summary>
 /// An agent's <c>onBotFailure</c>: when its bot drops a live call abnormally, hang the phone call up or transfer it,

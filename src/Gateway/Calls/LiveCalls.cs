@@ -1,13 +1,16 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Gateway.Calls;
 
 /// <summary>
 /// The calls this replica handles, each from the moment its upgrade request reaches the handler to its end, whether
-/// it got as far as a claim or not.
+/// it got as far as a claim or not; found by session id (call control, a local call's session before its record is
+/// written) or all at once (the drain, lease renewals, the metrics scrape).
 /// </summary>
 public sealed class LiveCalls
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<LiveCall> _calls = [];
+    private readonly Dictionary<string, LiveCall> _bySession = new(StringComparer.Ordinal);
     private TaskCompletionSource _empty = Completed();
 
     public int Count
@@ -16,7 +19,7 @@ public sealed class LiveCalls
         {
             lock (_lock)
             {
-                return _calls.Count;
+                return _bySession.Count;
             }
         }
     }
@@ -41,9 +44,23 @@ public sealed class LiveCalls
         ArgumentNullException.ThrowIfNull(call);
         lock (_lock)
         {
-            if (_calls.Add(call) && _calls.Count == 1)
+            _bySession[call.SessionId] = call;
+            if (_bySession.Count == 1)
             {
                 _empty = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>The call took another session id (a dial-out's stream adopts its dial-out's one): found by it from now on.</summary>
+    public void Rekey(LiveCall call, string previousSessionId)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        lock (_lock)
+        {
+            if (_bySession.Remove(previousSessionId))
+            {
+                _bySession[call.SessionId] = call;
             }
         }
     }
@@ -53,10 +70,18 @@ public sealed class LiveCalls
         ArgumentNullException.ThrowIfNull(call);
         lock (_lock)
         {
-            if (_calls.Remove(call) && _calls.Count == 0)
+            if (_bySession.Remove(call.SessionId) && _bySession.Count == 0)
             {
                 _empty.TrySetResult();
             }
+        }
+    }
+
+    public bool TryGet(string sessionId, [NotNullWhen(true)] out LiveCall? call)
+    {
+        lock (_lock)
+        {
+            return _bySession.TryGetValue(sessionId, out call);
         }
     }
 
@@ -64,7 +89,7 @@ public sealed class LiveCalls
     {
         lock (_lock)
         {
-            return [.. _calls];
+            return [.. _bySession.Values];
         }
     }
 

@@ -112,7 +112,7 @@ internal static partial class DialOutEndpoints
             return Refusals.Validation("connectionId", "is required: neither the agent nor the organization has a default Telnyx connection.");
         }
 
-        var sessionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
+        var sessionId = SessionIds.New(time);
         // The call's instance is held from now: a callee who answers must find a bot, whatever inbound calls arrive while
         // the phone rings. The stream claims it on arrival; unanswered, it lapses with the stream token.
         var (reservation, full) = await ReserveAsync(registered, sessionId, claims, tokenOptions.Value.Lifetime, time);

@@ -93,7 +93,13 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<LiveCalls>();
         services.AddGatewayMetrics();
         services.AddGatewayHealthChecks();
-        services.AddSingleton<BotConnector>();
+        services.AddSingleton<IBotDialer, BotDialer>();
+        services.AddSingleton<LiveCallScopes>();
+        services.AddSingleton<HandshakeReader>();
+        services.AddSingleton<CallerLegs>();
+        services.AddSingleton<CallRouter>();
+        services.AddSingleton<CallAdmission>();
+        services.AddSingleton<CallRelaying>();
         services.AddSingleton<TelnyxCallHandler>();
         services.AddUpgradeRateLimiting();
         services.AddSingleton<GatewayDrain>();

@@ -24,10 +24,14 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     private volatile RedisLink? _link;
 
     private readonly bool _sentinel;
+    private readonly TimeSpan _commandTimeout;
+    private readonly TimeProvider _time;
 
-    internal RedisConnection(RedisLink? link, bool sentinel, ILogger logger)
+    internal RedisConnection(RedisLink? link, bool sentinel, TimeSpan commandTimeout, TimeProvider time, ILogger logger)
     {
         _logger = logger;
+        _commandTimeout = commandTimeout;
+        _time = time;
         _sentinel = sentinel;
         if (link is not null)
         {
@@ -53,7 +57,8 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     /// <summary>The master this process writes to now; null before the first one is known.</summary>
     public EndPoint? Master => _link?.Master;
 
-    public bool IsConnected => _link?.Data.IsConnected == true;
+    /// <summary>Both connections answer (they reconnect on their own, one a moment after the other).</summary>
+    public bool IsConnected => _link is { } link && link.Data.IsConnected && link.Writes.IsConnected;
 
     /// <summary>For the hot path: claims, session records, spent tokens, registry reads.</summary>
     /// <exception cref="RedisConnectionException">No master is known yet.</exception>
@@ -62,6 +67,22 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     /// <summary>For writes confirmed with <c>WAIT</c> (admin writes, the key ring): see <see cref="DurableWrites"/>.</summary>
     /// <exception cref="RedisConnectionException">No master is known yet.</exception>
     public IDatabase WriteDatabase => Link.Writes.GetDatabase();
+
+    /// <summary>
+    /// <see cref="WriteDatabase"/>, once its connection answers: it is mostly idle, so after an outage it may still be
+    /// reconnecting when the first admin write comes; that write waits up to the command timeout rather than fail at once.
+    /// </summary>
+    public async Task<IDatabase> WriteDatabaseAsync()
+    {
+        var link = Link;
+        var deadline = _time.GetTimestamp();
+        while (!link.Writes.IsConnected && link.Data.IsConnected && _time.GetElapsedTime(deadline) < _commandTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+        }
+
+        return link.Writes.GetDatabase();
+    }
 
     /// <summary>The multiplexer of <see cref="WriteDatabase"/>, to reach the server that holds a key.</summary>
     internal IConnectionMultiplexer WriteMultiplexer => Link.Writes;
@@ -130,6 +151,7 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         if (old is not null)
         {
             old.Data.ConnectionRestored -= OnConnectionRestored;
+            old.Data.ConnectionFailed -= OnConnectionFailed;
             await old.DisposeAsync();
         }
 
@@ -149,6 +171,7 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         if (link is not null)
         {
             link.Data.ConnectionRestored -= OnConnectionRestored;
+            link.Data.ConnectionFailed -= OnConnectionFailed;
             await link.DisposeAsync();
         }
     }
@@ -156,7 +179,18 @@ public sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     private void Attach(RedisLink link)
     {
         link.Data.ConnectionRestored += OnConnectionRestored;
+        link.Data.ConnectionFailed += OnConnectionFailed;
         _link = link;
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        // The writes connection is mostly idle and would learn of the loss only at its next command (an admin write,
+        // failing) or keep-alive: a ping now makes it notice, and reconnect, with the hot path's connection.
+        if (e.ConnectionType == ConnectionType.Interactive && _link is { } link)
+        {
+            _ = link.Writes.GetDatabase().PingAsync(CommandFlags.FireAndForget);
+        }
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)

@@ -22,7 +22,7 @@ public static partial class RedisConnectionFactory
         if (string.IsNullOrEmpty(configuration.ServiceName))
         {
             var link = new RedisLink(null, Multiplexer(configuration, options, writes: false), Multiplexer(configuration, options, writes: true));
-            return new RedisConnection(link, sentinel: false, logger);
+            return new RedisConnection(link, sentinel: false, options.CommandTimeout, time, logger);
         }
 
         var sentinels = ConnectionMultiplexer.SentinelConnect(SentinelConfiguration(configuration));
@@ -33,7 +33,7 @@ public static partial class RedisConnectionFactory
             LogNoMasterYet(logger, configuration.ServiceName);
         }
 
-        var connection = new RedisConnection(master is null ? null : follower.LinkTo(master), sentinel: true, logger)
+        var connection = new RedisConnection(master is null ? null : follower.LinkTo(master), sentinel: true, options.CommandTimeout, time, logger)
         {
             Follower = follower,
         };

@@ -74,7 +74,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     public async Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
     {
-        var database = _redis.WriteDatabase;
+        var database = await _redis.WriteDatabaseAsync();
         var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key)], [expectedRevision]);
         if (deleted != 1)
         {
@@ -82,7 +82,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         }
 
         await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
-        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        var revision = await NextRevisionAsync(database);
         ApplyRemoval(key, revision);
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
         await ConfirmAsync(key);
@@ -91,8 +91,8 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     private async Task<long?> PutAsync(AgentKey key, AgentResource resource, long? expectedRevision)
     {
-        var database = _redis.WriteDatabase;
-        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        var database = await _redis.WriteDatabaseAsync();
+        var revision = await NextRevisionAsync(database);
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
         var result = expectedRevision is { } expected
             ? (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfRevision, [_keys.Agent(key)], [revision, json, expected])
@@ -117,14 +117,31 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
 
     public async Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
     {
-        var database = _redis.WriteDatabase;
+        var database = await _redis.WriteDatabaseAsync();
         var existed = await database.KeyDeleteAsync(_keys.Agent(key));
         await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
-        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        var revision = await NextRevisionAsync(database);
         ApplyRemoval(key, revision);
         await database.PublishAsync(_keys.RegistryChanges, key.ToString());
         await ConfirmAsync(key);
         return existed;
+    }
+
+    /// <summary>
+    /// The next registry revision. Redis's counter may be behind what this replica has seen (Redis restarted empty):
+    /// then it is first moved past it, so that a write after the loss outranks every agent a replica may write back.
+    /// </summary>
+    private async Task<long> NextRevisionAsync(IDatabase database)
+    {
+        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+        var known = _current.Revision;
+        if (revision > known)
+        {
+            return revision;
+        }
+
+        await database.ScriptEvaluateAsync(RegistryScripts.RaiseRevision, [_keys.RegistryRevision], [known]);
+        return await database.StringIncrementAsync(_keys.RegistryRevision);
     }
 
     /// <summary>
@@ -217,7 +234,7 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
                 continue;
             }
 
-            var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
+            var revision = await NextRevisionAsync(database);
             var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
             if (await database.StringSetAsync(_keys.Agent(key), json, when: When.NotExists))
             {

@@ -62,7 +62,7 @@ public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
         ArgumentNullException.ThrowIfNull(settings);
         var stored = new StoredTenantSettings(Protect(settings.ApiKey), Protect(settings.WebhookPublicKey), settings.ConnectionId, settings.UpdatedAt);
         var json = JsonSerializer.SerializeToUtf8Bytes(stored, TenantJsonContext.Default.StoredTenantSettings);
-        var database = _redis.WriteDatabase;
+        var database = await _redis.WriteDatabaseAsync();
         await database.StringSetAsync(_keys.TenantTelnyx(org), json);
         await database.SetAddAsync(_keys.Tenants, org);
         _known[org] = json;
@@ -72,7 +72,7 @@ public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
 
     public async Task<bool> DeleteAsync(string org, CancellationToken cancellationToken = default)
     {
-        var database = _redis.WriteDatabase;
+        var database = await _redis.WriteDatabaseAsync();
         _known.TryRemove(org, out _);
         await database.SetRemoveAsync(_keys.Tenants, org);
         var deleted = await database.KeyDeleteAsync(_keys.TenantTelnyx(org));

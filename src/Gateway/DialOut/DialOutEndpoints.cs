@@ -8,7 +8,6 @@ using Gateway.Registry;
 using Gateway.StreamAuth;
 using Gateway.Telnyx;
 using Gateway.Tenants;
-using Gateway.Texml;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

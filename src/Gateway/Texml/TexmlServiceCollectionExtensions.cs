@@ -1,4 +1,5 @@
 using Gateway.Core;
+using Gateway.Ingress;
 using Gateway.Texml;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

@@ -48,14 +48,14 @@ internal static class AgentEndpoints
 
     private static IResult Get(string org, string agent, IAgentRegistry registry, HttpResponse response)
     {
-        if (!TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
 
         if (!registry.Current.TryGet(key, out var registered))
         {
-            return NotFound(key);
+            return AgentRoute.NotFound(key);
         }
 
         response.Headers.ETag = EntityTags.For(registered.Resource);
@@ -64,7 +64,7 @@ internal static class AgentEndpoints
 
     private static async Task<IResult> PutAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
     {
-        if (!TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
@@ -115,7 +115,7 @@ internal static class AgentEndpoints
 
     private static async Task<IResult> DeleteAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
     {
-        if (!TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
@@ -125,7 +125,7 @@ internal static class AgentEndpoints
         {
             if (!registry.Current.TryGet(key, out var current))
             {
-                return NotFound(key);
+                return AgentRoute.NotFound(key);
             }
 
             if (precondition.CreateOnly || !precondition.HoldsFor(current.Resource))
@@ -136,7 +136,7 @@ internal static class AgentEndpoints
             return await registry.DeleteIfRevisionAsync(key, current.Revision, context.RequestAborted) switch
             {
                 true => TypedResults.NoContent(),
-                false => NotFound(key),
+                false => AgentRoute.NotFound(key),
                 null => null,
             };
         }, context.RequestAborted);
@@ -183,20 +183,4 @@ internal static class AgentEndpoints
 
         return null;
     }
-
-    internal static bool TryKey(string org, string agent, out AgentKey key, out IResult problem)
-    {
-        key = default;
-        problem = null!;
-        if (!ResourceNames.IsValidAgent(agent))
-        {
-            problem = Refusals.Validation("agent", "must be " + ResourceNames.AgentRule);
-            return false;
-        }
-
-        key = new AgentKey(org, agent);
-        return true;
-    }
-
-    internal static IResult NotFound(AgentKey key) => Refusals.NotFound($"No agent '{key.Agent}' in organization '{key.Org}'.");
 }

@@ -35,7 +35,7 @@ internal static class InstanceEndpoints
 
     private static async Task<IResult> PutAsync(string org, string agent, string id, HttpContext context, IAgentRegistry registry, TimeProvider time)
     {
-        if (!AgentEndpoints.TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
@@ -108,7 +108,7 @@ internal static class InstanceEndpoints
 
     private static async Task<IResult> DeleteAsync(string org, string agent, string id, HttpContext context, IAgentRegistry registry)
     {
-        if (!AgentEndpoints.TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
@@ -150,7 +150,7 @@ internal static class InstanceEndpoints
         {
             if (!registry.Current.TryGet(key, out var current))
             {
-                return AgentEndpoints.NotFound(key);
+                return AgentRoute.NotFound(key);
             }
 
             if (change(current.Resource) is not { } changed)

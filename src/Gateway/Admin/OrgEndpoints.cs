@@ -1,4 +1,4 @@
-using Gateway.Auth;
+using Gateway.Core;
 using Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Gateway.Admin;
 using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Ingress;
@@ -59,7 +58,7 @@ internal static partial class DialOutEndpoints
         TimeProvider time,
         ILogger<DialOutRequest> logger)
     {
-        if (!AgentEndpoints.TryKey(org, agent, out var key, out var problem))
+        if (!AgentRoute.TryKey(org, agent, out var key, out var problem))
         {
             return problem;
         }
@@ -78,7 +77,7 @@ internal static partial class DialOutEndpoints
 
         if (!registry.Current.TryGet(key, out var registered))
         {
-            return AgentEndpoints.NotFound(key);
+            return AgentRoute.NotFound(key);
         }
 
         byte[]? body = request!.Body is { } element ? JsonSerializer.SerializeToUtf8Bytes(element, DialOutJsonContext.Default.JsonElement) : null;

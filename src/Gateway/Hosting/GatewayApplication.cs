@@ -30,6 +30,7 @@ public static class GatewayApplication
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RedisFailureHandler>();
         builder.Services.AddGatewayAuth(builder.Configuration);
+        builder.Services.AddAdminApi();
         builder.Services.AddAdminOpenApi();
 
         // A body of up to 16 KiB of JSON rides in the upgrade URL as base64: room for it, so that the gateway

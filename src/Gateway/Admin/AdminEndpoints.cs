@@ -1,5 +1,6 @@
 using Gateway.Admin;
-using Gateway.Auth;
+using Gateway.Core;
+using Gateway.Tenants;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 

@@ -1,4 +1,5 @@
 using Gateway.Core;
+using Gateway.Registry;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Admin;
@@ -6,7 +7,7 @@ namespace Gateway.Admin;
 /// <summary>
 /// Every write of an agent reads it, checks what it must, and writes back over exactly the revision it read. When
 /// another write came in between (another operator, a heartbeat, another replica), it reads again and re-checks rather
-/// than overwrite.
+/// than overwrite. Beside the loop, the rules a whole agent written over the current one obeys.
 /// </summary>
 internal static class AgentWrites
 {
@@ -28,5 +29,42 @@ internal static class AgentWrites
         }
 
         return Refusals.Conflict("concurrent_update", $"Agent '{key.ServiceHost}' kept changing; try again.");
+    }
+
+    /// <summary>
+    /// The registration expiries are the gateway's to keep (instances renew them with heartbeats): an agent written
+    /// back as it was read never moves one earlier, so a routine edit never takes a live pod out of rotation.
+    /// </summary>
+    public static AgentResource KeepHeartbeats(AgentResource written, AgentResource? current)
+    {
+        if (current is null)
+        {
+            return written;
+        }
+
+        var renewed = current.Instances.Where(i => i.ExpiresAt is not null).ToDictionary(i => i.Id, StringComparer.Ordinal);
+        return written with
+        {
+            Instances = [.. written.Instances.Select(instance =>
+                renewed.TryGetValue(instance.Id, out var kept) && kept.Url == instance.Url && (instance.ExpiresAt is null || instance.ExpiresAt < kept.ExpiresAt)
+                    ? instance with { ExpiresAt = kept.ExpiresAt }
+                    : instance)],
+        };
+    }
+
+    /// <summary>A number belongs to one agent: claiming one another agent holds is a conflict.</summary>
+    public static Refusal? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)
+    {
+        foreach (var number in resource.PhoneNumbers)
+        {
+            if (snapshot.TryGetByPhoneNumber(number, out var owner) && owner.Key != key)
+            {
+                // Within the organization the holder is named; another organization's agent stays anonymous.
+                var holder = owner.Key.Org == key.Org ? $"agent '{owner.Key.Agent}'" : "another organization";
+                return Refusals.Conflict("phone_number_taken", $"{number} belongs to {holder}; remove it there first.");
+            }
+        }
+
+        return null;
     }
 }

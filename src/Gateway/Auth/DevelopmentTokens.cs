@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Gateway.Core;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Credentials;
 using Gateway.Telnyx;
-using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -58,12 +57,7 @@ public sealed partial class CallControlForwarder : IDisposable
         // way Telnyx would. Only when Telnyx never answered: its own answer, even half sent, is not overwritten.
         if (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            var timedOut = error == ForwarderError.RequestTimedOut;
-            var refusal = timedOut
-                ? new Refusal(StatusCodes.Status504GatewayTimeout, "gateway_telnyx_timeout", "Telnyx did not answer",
-                    "Telnyx's API did not answer in time; the command may or may not have been carried out.")
-                : new Refusal(StatusCodes.Status502BadGateway, "gateway_telnyx_unreachable", "Telnyx unreachable",
-                    "The gateway got no answer from Telnyx's API (connection refused or lost).");
+            var refusal = error == ForwarderError.RequestTimedOut ? CallControlRefusals.TelnyxTimeout() : CallControlRefusals.TelnyxUnreachable();
             await refusal.ExecuteAsync(context);
         }
     }

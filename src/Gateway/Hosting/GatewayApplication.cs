@@ -30,7 +30,10 @@ public static class GatewayApplication
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RedisFailureHandler>();
         builder.Services.AddGatewayAuth(builder.Configuration);
+        builder.Services.AddAdminApi();
         builder.Services.AddAdminOpenApi();
+        builder.Services.AddDialOut();
+        builder.Services.AddCallControl();
 
         // A body of up to 16 KiB of JSON rides in the upgrade URL as base64: room for it, so that the gateway
         // answers an oversized body with its own 400 rather than Kestrel's bare 414.

@@ -1,6 +1,6 @@
 using Gateway.Texml;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -15,9 +15,8 @@ public static class TexmlEndpoints
     public static IEndpointRouteBuilder MapTexml(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var handler = endpoints.ServiceProvider.GetRequiredService<TexmlHandler>();
-        endpoints.MapMethods("/texml/{org}/{agent}", Methods, handler.HandleAgentAsync);
-        endpoints.MapMethods("/texml", Methods, handler.HandleNumberAsync);
+        endpoints.MapMethods("/texml/{org}/{agent}", Methods, ([AsParameters] TexmlAgentFetch fetch, TexmlHandler texml) => texml.AnswerAgentAsync(fetch));
+        endpoints.MapMethods("/texml", Methods, ([AsParameters] TexmlNumberFetch fetch, TexmlHandler texml) => texml.AnswerNumberAsync(fetch));
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Core;
+using Gateway.Ingress;
 using Gateway.Texml;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class TexmlServiceCollectionExtensions
 {
-    /// <summary>Per-tenant TeXML: the handler, the Telnyx signature check and their options, validated at start-up.</summary>
+    /// <summary>Per-tenant TeXML: the handler and its steps, the Telnyx signature check, and their options, validated at start-up.</summary>
     public static IServiceCollection AddTexml(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -22,6 +23,8 @@ public static class TexmlServiceCollectionExtensions
 
         services.AddSingleton<TelnyxSignatureVerifier>();
         services.AddSingleton<WebhookKeys>();
+        services.AddSingleton<TexmlVerification>();
+        services.AddSingleton<AgentDocuments>();
         services.AddSingleton<TexmlHandler>();
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateway.Auth;
+using Gateway.Core;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

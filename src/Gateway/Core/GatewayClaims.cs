@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Gateway.Auth;
+namespace Gateway.Core;
 
 /// <summary>The token claims that grant rights on the admin API.</summary>
 public static class GatewayClaims

@@ -1,20 +1,19 @@
-using Gateway.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Gateway.Admin;
+namespace Gateway.Core;
 
 /// <summary>
-/// Reads a request body with the registry's strict JSON contract (unknown fields refused), turning a parse failure
-/// into a field-level 400 rather than the framework's generic one.
+/// Reads an edge's JSON request body (the admin API's, dial-out's) with its strict contract (unknown fields refused),
+/// turning a parse failure into a field-level 400 rather than the framework's generic one.
 /// </summary>
 internal static class RequestJson
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public static async Task<(T? Value, Refusal? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentLength > MaxBodyBytes)
@@ -63,7 +62,7 @@ internal static class RequestJson
             return "is not a field of this resource.";
         }
 
-        // "The JSON value could not be converted to Gateway.Registry.AgentResource." names the class that holds the field,
+        // "The JSON value could not be converted to {the resource's .NET class}." names the class that holds the field,
         // not what the field takes: a wrong JSON type, or a string that is not one of an enumeration's values.
         if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {

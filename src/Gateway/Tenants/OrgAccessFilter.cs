@@ -1,8 +1,7 @@
-using Gateway.Auth;
 using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 
-namespace Gateway.Admin;
+namespace Gateway.Tenants;
 
 /// <summary>
 /// Scopes every <c>/orgs/{org}</c> route to the token: a platform admin reaches every organization, a tenant token

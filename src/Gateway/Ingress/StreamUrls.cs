@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Gateway.Texml;
+namespace Gateway.Ingress;
 
-/// <summary>Where the TeXML documents tell Telnyx to open a call's media stream: this gateway's <c>/ws/telnyx</c>, as <c>wss://</c>.</summary>
+/// <summary>
+/// Where Telnyx is told to open a call's media stream, by a TeXML document or a dial-out request: this gateway's
+/// <c>/ws/telnyx</c>, as <c>wss://</c>, routed by <c>serviceHost</c>. The ingress's side of the contract, so it lives here.
+/// </summary>
 public static class StreamUrls
 {
     private const string IngressPath = "/ws/telnyx";

@@ -27,7 +27,7 @@ internal sealed partial class CallControlService(
     LiveCalls liveCalls,
     CallControlForwarder forwarder,
     IOptions<TelnyxOptions> telnyxOptions,
-    ILogger<SessionCredentials> logger)
+    ILogger<CallControlService> logger)
 {
     public async Task ForwardAsync(CallControlCommand command)
     {

@@ -112,7 +112,7 @@ public sealed class CallControlServiceTests
     {
         var telnyx = Options.Create(new TelnyxOptions { ApiBaseUrl = new Uri("https://api.telnyx.test") });
         using var forwarder = new CallControlForwarder(_forwarder, telnyx, NullLogger<CallControlForwarder>.Instance);
-        var service = new CallControlService(_credentials, _store, _registry, _tenants, new LiveCalls(), forwarder, telnyx, NullLogger<SessionCredentials>.Instance);
+        var service = new CallControlService(_credentials, _store, _registry, _tenants, new LiveCalls(), forwarder, telnyx, NullLogger<CallControlService>.Instance);
         var headers = credential is null ? [] : new[] { ("Authorization", "Bearer " + credential) };
         var context = EdgeRequests.Create("POST", $"/v2/calls/{callControlId}/actions/{action}", "{}", headers: headers);
 

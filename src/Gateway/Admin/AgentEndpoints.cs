@@ -1,3 +1,4 @@
+using Gateway.Kubernetes;
 using Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -61,7 +62,7 @@ internal static class AgentEndpoints
         return TypedResults.Json(registered.Resource, AdminJson.Registry.AgentResource);
     }
 
-    private static async Task<IResult> PutAsync(string org, string agent, HttpContext context, IAgentRegistry registry)
+    private static async Task<IResult> PutAsync(string org, string agent, HttpContext context, IAgentRegistry registry, KubernetesAccess kubernetes)
     {
         if (!TryKey(org, agent, out var key, out var problem))
         {
@@ -74,7 +75,7 @@ internal static class AgentEndpoints
             return invalid;
         }
 
-        var errors = AgentResourceValidator.Validate(resource!);
+        var errors = AgentResourceValidator.Validate(resource!, kubernetes.IsAvailable);
         if (errors.Count > 0)
         {
             return AdminProblems.Validation(errors);

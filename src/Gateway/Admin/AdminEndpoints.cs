@@ -26,6 +26,7 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         AgentEndpoints.Map(org);
         InstanceEndpoints.Map(org);
+        AgentInstanceEndpoints.Map(org);
         SessionEndpoints.Map(org);
         TenantEndpoints.Map(org);
         OrgEndpoints.MapNumbers(org);

@@ -11,6 +11,7 @@ namespace Gateway.Admin;
 [JsonSerializable(typeof(AgentList))]
 [JsonSerializable(typeof(InstanceRegistration))]
 [JsonSerializable(typeof(AgentInstance))]
+[JsonSerializable(typeof(RoutedInstanceList))]
 [JsonSerializable(typeof(SessionList))]
 [JsonSerializable(typeof(CallSession))]
 [JsonSerializable(typeof(OrgList))]
@@ -55,6 +56,22 @@ internal sealed record InstanceRegistration
     /// <summary>Seconds until the registration lapses unless renewed by another PUT; null: until deleted.</summary>
     public int? TtlSeconds { get; init; }
 }
+
+/// <summary>The instances routing offers an agent's new calls now, and how its Kubernetes discovery stands.</summary>
+internal sealed record RoutedInstanceList(IReadOnlyList<RoutedInstance> Instances, KubernetesDiscoveryView? Kubernetes);
+
+/// <summary>
+/// One instance of an agent: <c>static</c> (written in <c>instances</c>, or registered by a heartbeat, with its
+/// <c>expiresAt</c>; one past it takes no new call) or <c>kubernetes</c> (a ready pod of the agent's Service).
+/// </summary>
+internal sealed record RoutedInstance(string Id, Uri Url, int Capacity, string Source, DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// The watch of an agent's Service on the replica that answers: whether it watches it at all (a gateway without
+/// Kubernetes access does not), whether its endpoints are the API server's, and since when they are not.
+/// </summary>
+internal sealed record KubernetesDiscoveryView(
+    string Namespace, string Service, bool Watched, bool InSync, DateTimeOffset? LastSyncAt, double StalenessSeconds, string? LastError);
 
 internal sealed record SessionList(IReadOnlyList<CallSession> Sessions);
 

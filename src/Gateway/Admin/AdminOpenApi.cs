@@ -1,3 +1,4 @@
+using Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +32,22 @@ public static class AdminOpenApi
                     BearerFormat = "JWT",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                // Its own converter reads a number or a string, which the generated schema cannot see: say so here.
+                var type = context.JsonTypeInfo.Type;
+                if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(KubernetesPort))
+                {
+                    schema.Description = "A pod port: a number, or the name of one of the Service's ports (its EndpointSlices' ports[].name).";
+                    schema.OneOf =
+                    [
+                        new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "65535" },
+                        new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[a-z]([-a-z0-9]*[a-z0-9])?$", MaxLength = KubernetesSourceValidator.MaxNameLength },
+                    ];
+                }
+
                 return Task.CompletedTask;
             });
         });

@@ -1,4 +1,5 @@
 using Gateway.Core;
+using Gateway.Kubernetes;
 using Gateway.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +11,7 @@ namespace Gateway.Admin;
 /// The <c>/agents</c> routes' work: an organization's agents listed and read, written whole once valid, and removed;
 /// every write goes over the revision it read (<see cref="AgentWrites"/>) and honours <c>If-Match</c>/<c>If-None-Match</c>.
 /// </summary>
-internal sealed class AgentService(IAgentRegistry registry)
+internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kubernetes)
 {
     public JsonHttpResult<AgentList> List(OrgRequest request)
     {
@@ -53,7 +54,7 @@ internal sealed class AgentService(IAgentRegistry registry)
             return invalid;
         }
 
-        var errors = AgentResourceValidator.Validate(resource!);
+        var errors = AgentResourceValidator.Validate(resource!, kubernetes.IsAvailable);
         if (errors.Count > 0)
         {
             return Refusals.Validation(errors);

@@ -33,7 +33,7 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
             load.DropLapsedReservations(now);
             if (load.TakeReservation(sessionId) is { } reserved)
             {
-                var instance = excludedInstances.Contains(reserved) ? null : agent.Resource.Instances.FirstOrDefault(i => i.Id == reserved);
+                var instance = excludedInstances.Contains(reserved) ? null : agent.Instances.FirstOrDefault(i => i.Id == reserved);
                 if (instance is not null)
                 {
                     load.Reserve(sessionId, instance.Id, hold is { } keep ? now + keep : null);
@@ -48,7 +48,7 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
                 return ValueTask.FromResult(ClaimResult.AgentAtLimit);
             }
 
-            var picked = InstanceSelector.PickLeastLoaded(agent.Resource.Instances, excludedInstances, load.Used);
+            var picked = InstanceSelector.PickLeastLoaded(agent.Instances, excludedInstances, load.Used);
             if (picked is null)
             {
                 return ValueTask.FromResult(ClaimResult.NoFreeInstance);

@@ -52,15 +52,15 @@ public sealed partial class RedisInstanceClaims(
         }
 
         var attempt = Guid.NewGuid().ToString("N");
-        var resource = agent.Resource;
-        var args = new List<RedisValue>(4 + (2 * resource.Instances.Count))
+        var instances = agent.Instances;
+        var args = new List<RedisValue>(4 + (2 * instances.Count))
         {
             sessionId,
             (long)(hold ?? options.Value.LeaseDuration).TotalMilliseconds,
-            resource.MaxConcurrentCalls,
+            agent.Resource.MaxConcurrentCalls,
             attempt,
         };
-        foreach (var instance in resource.Instances)
+        foreach (var instance in instances)
         {
             if (!excludedInstances.Contains(instance.Id))
             {
@@ -94,7 +94,7 @@ public sealed partial class RedisInstanceClaims(
                 return ClaimResult.NoFreeInstance;
             case 2:
                 var id = (string)reply[1]!;
-                var claim = new InstanceClaim(agent.Key, resource.Instances.First(i => i.Id == id), sessionId, IsLocal: false);
+                var claim = new InstanceClaim(agent.Key, instances.First(i => i.Id == id), sessionId, IsLocal: false);
                 if (hold is null)
                 {
                     Hold(new HeldClaim(claim, agent, InRedis: true));

@@ -4,6 +4,7 @@ using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Health;
 using Gateway.Ingress;
+using Gateway.Kubernetes;
 using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Relay;
@@ -42,12 +43,16 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(provider => RegistrySeedSource.Load(
             provider.GetRequiredService<IOptions<RegistryOptions>>().Value.SeedFile,
             contentRoot,
+            provider.GetRequiredService<KubernetesAccess>().IsAvailable,
             provider.GetRequiredService<ILogger<RegistrySeedSource>>()));
 
+        // Where agents are stored; routing reads them through the registry AddRoutedAgentRegistry puts in front.
+        Func<IServiceProvider, IAgentRegistry> storedRegistry;
         var redisConnection = configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redisConnection))
         {
-            services.AddSingleton<IAgentRegistry>(provider => new EmbeddedAgentRegistry(provider.GetRequiredService<RegistrySeedSource>().Agents));
+            services.AddSingleton(provider => new EmbeddedAgentRegistry(provider.GetRequiredService<RegistrySeedSource>().Agents));
+            storedRegistry = provider => provider.GetRequiredService<EmbeddedAgentRegistry>();
             services.AddSingleton<IInstanceClaims, LocalInstanceClaims>();
             services.AddSingleton<ISessionStore, InMemorySessionStore>();
             services.AddSingleton<ITenantSettingsStore, InMemoryTenantSettingsStore>();
@@ -67,8 +72,8 @@ public static class GatewayServiceCollectionExtensions
             services.AddSingleton<DurableWrites>();
             services.AddSingleton(provider => RedisConnectionFactory.Keys(provider.GetRequiredService<IOptions<RedisOptions>>()));
             services.AddSingleton<RedisAgentRegistry>();
-            services.AddSingleton<IAgentRegistry>(provider => provider.GetRequiredService<RedisAgentRegistry>());
             services.AddHostedService(provider => provider.GetRequiredService<RedisAgentRegistry>());
+            storedRegistry = provider => provider.GetRequiredService<RedisAgentRegistry>();
             services.AddSingleton<IInstanceClaims, RedisInstanceClaims>();
             services.AddSingleton<ISessionStore, RedisSessionStore>();
             services.AddSingleton<ITenantSettingsStore, RedisTenantSettingsStore>();
@@ -82,6 +87,7 @@ public static class GatewayServiceCollectionExtensions
             services.AddOptions<KeyManagementOptions>().Configure<RedisKeyRing>((options, keyRing) => options.XmlRepository = keyRing);
         }
 
+        services.AddRoutedAgentRegistry(configuration, contentRoot, storedRegistry);
         services.AddValidatedOptions<StreamTokenOptions>(configuration, StreamTokenOptions.SectionName);
         services.AddSingleton<StreamTokens>();
         services.AddTexml(configuration);

@@ -1,4 +1,5 @@
 using Gateway.Calls;
+using Gateway.Kubernetes;
 using Gateway.Metrics;
 using Gateway.Registry;
 
@@ -28,7 +29,8 @@ public sealed class ScrapeTimeMetrics(
 
         // The embedded registry is its own source of truth: always in sync. A Redis registry is as fresh as its last
         // full resync; change notices in between only make it fresher, never staler.
-        var lastSync = registry is RedisAgentRegistry redis ? redis.LastFullSyncAt : now;
+        var stored = registry is DiscoveringAgentRegistry discovering ? discovering.Stored : registry;
+        var lastSync = stored is RedisAgentRegistry redis ? redis.LastFullSyncAt : now;
         metrics.RegistryLastSync.Set(lastSync?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
         metrics.RegistryStaleness.Set(Math.Max(0, (now - (lastSync ?? _started)).TotalSeconds));
 

@@ -17,6 +17,9 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
 
     private static readonly string[] AgentLabels = ["org", "agent"];
 
+    // Only Services an agent of the registry names: bounded by the number of agents, like org and agent.
+    private static readonly string[] DiscoveryLabels = ["namespace", "service"];
+
     private readonly Counter _callsStarted;
     private readonly Counter _callsEnded;
     private readonly Gauge _callsActive;
@@ -69,6 +72,16 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
         _claimsCompensated = Factory.CreateCounter(
             "gateway_claims_compensated_total", "Claims removed from Redis that a write without a reply (a timeout) had left behind.");
         Draining = Factory.CreateGauge("gateway_draining", "1 while this replica drains (refuses new calls), else 0.");
+        DiscoveryEndpoints = Factory.CreateGauge(
+            "gateway_discovery_endpoints", "Ready endpoints of a Kubernetes Service an agent names, as this replica last saw them.", DiscoveryLabels);
+        DiscoveryLastSync = Factory.CreateGauge(
+            "gateway_discovery_last_sync_timestamp_seconds",
+            "When this replica last knew a Kubernetes Service's endpoints to be the API server's (Unix time; now while its watch is open; 0 before its first list).",
+            DiscoveryLabels);
+        DiscoveryStaleness = Factory.CreateGauge(
+            "gateway_discovery_staleness_seconds",
+            "Seconds since this replica last knew a Kubernetes Service's endpoints to be the API server's (0 while its watch is open): calls route to the endpoints last seen meanwhile.",
+            DiscoveryLabels);
 
         // Present from the first scrape, so that rate() and alerts see a zero rather than no series.
         foreach (var operation in RedisOperations.All)
@@ -91,6 +104,12 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
     internal Gauge ClaimsHeld { get; }
 
     internal Gauge Draining { get; }
+
+    internal Gauge DiscoveryEndpoints { get; }
+
+    internal Gauge DiscoveryLastSync { get; }
+
+    internal Gauge DiscoveryStaleness { get; }
 
     public IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller)
     {

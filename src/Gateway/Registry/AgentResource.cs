@@ -28,7 +28,8 @@ public sealed record AgentResource
         AgentTexml? texml = null,
         IReadOnlyList<string>? allowedActions = null,
         string? connectionId = null,
-        BotFailureAction? onBotFailure = null)
+        BotFailureAction? onBotFailure = null,
+        KubernetesSource? kubernetes = null)
     {
         Enabled = enabled;
         MaxConcurrentCalls = maxConcurrentCalls;
@@ -40,6 +41,7 @@ public sealed record AgentResource
         AllowedActions = allowedActions ?? CallControlActions.Defaults;
         ConnectionId = connectionId;
         OnBotFailure = onBotFailure ?? new BotFailureAction();
+        Kubernetes = kubernetes;
     }
 
     public bool Enabled { get; init; } = true;
@@ -72,6 +74,13 @@ public sealed record AgentResource
 
     /// <summary>What the gateway does to the phone call when the bot's side drops abnormally.</summary>
     public BotFailureAction OnBotFailure { get; init; } = new();
+
+    /// <summary>
+    /// A Kubernetes Service whose ready pods are instances too, beside <see cref="Instances"/>; null: none. Left out of
+    /// the JSON when null, so an agent without one is stored as before and replicas of an older version still read it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public KubernetesSource? Kubernetes { get; init; }
 
     /// <summary>Instances whose heartbeat registration has lapsed: they take no new calls.</summary>
     public HashSet<string> LapsedInstances(DateTimeOffset now) =>

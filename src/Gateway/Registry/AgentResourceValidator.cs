@@ -11,6 +11,26 @@ public static class AgentResourceValidator
     public const int InstancesLimit = 1_000;
     public const int PhoneNumbersLimit = 1_000;
 
+    /// <summary>
+    /// The rules of an agent written here (the admin API, the seed file): the resource's own, and a <c>kubernetes</c>
+    /// source only on a gateway that can watch Kubernetes.
+    /// </summary>
+    /// <returns>Field path → message for every problem; empty when the resource is valid.</returns>
+    public static Dictionary<string, string[]> Validate(AgentResource resource, bool kubernetesAccess)
+    {
+        var errors = Validate(resource);
+        if (resource.Kubernetes is not null && !kubernetesAccess)
+        {
+            errors["kubernetes"] = [KubernetesSourceValidator.NoAccessMessage];
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The resource's own rules, as any replica reads a stored agent: one without Kubernetes access still routes the
+    /// static instances of an agent another replica gave a <c>kubernetes</c> source.
+    /// </summary>
     /// <returns>Field path → message for every problem; empty when the resource is valid.</returns>
     public static Dictionary<string, string[]> Validate(AgentResource resource)
     {
@@ -34,6 +54,11 @@ public static class AgentResourceValidator
         }
 
         ValidateDialOut(resource, errors);
+        if (resource.Kubernetes is not null)
+        {
+            KubernetesSourceValidator.Validate(resource.Kubernetes, errors);
+        }
+
         if (resource.Texml is null)
         {
             errors["texml"] = ["must be an object."];

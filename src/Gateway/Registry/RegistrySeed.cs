@@ -27,9 +27,16 @@ public static class RegistrySeed
         return File.Exists(underContentRoot) || !File.Exists(besideBinary) ? underContentRoot : besideBinary;
     }
 
+    /// <summary>Reads the file as a gateway without Kubernetes access does: an agent with a <c>kubernetes</c> source is invalid.</summary>
     /// <returns>The agents of the file; empty when no file is configured or it does not exist.</returns>
     /// <exception cref="InvalidOperationException">The file is not valid: the gateway refuses to start on it.</exception>
-    public static IReadOnlyDictionary<AgentKey, AgentResource> Load(string? path)
+    public static IReadOnlyDictionary<AgentKey, AgentResource> Load(string? path) => Load(path, kubernetesAccess: false);
+
+    /// <param name="path">The seed file.</param>
+    /// <param name="kubernetesAccess">Whether this gateway can watch Kubernetes (else a <c>kubernetes</c> source is refused).</param>
+    /// <returns>The agents of the file; empty when no file is configured or it does not exist.</returns>
+    /// <exception cref="InvalidOperationException">The file is not valid: the gateway refuses to start on it.</exception>
+    public static IReadOnlyDictionary<AgentKey, AgentResource> Load(string? path, bool kubernetesAccess)
     {
         if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
         {
@@ -61,7 +68,7 @@ public static class RegistrySeed
                 throw new InvalidOperationException($"Registry seed '{path}': agent '{name}' is null; an agent is a JSON object.");
             }
 
-            var errors = AgentResourceValidator.Validate(resource);
+            var errors = AgentResourceValidator.Validate(resource, kubernetesAccess);
             if (errors.Count > 0)
             {
                 var detail = string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"));

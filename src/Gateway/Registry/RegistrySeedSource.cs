@@ -8,7 +8,8 @@ public sealed partial class RegistrySeedSource(IReadOnlyDictionary<AgentKey, Age
 {
     public IReadOnlyDictionary<AgentKey, AgentResource> Agents { get; } = agents;
 
-    public static RegistrySeedSource Load(string? seedFile, string contentRoot, ILogger logger)
+    /// <param name="kubernetesAccess">Whether this gateway can watch Kubernetes: a seed agent with a <c>kubernetes</c> source needs it.</param>
+    public static RegistrySeedSource Load(string? seedFile, string contentRoot, bool kubernetesAccess, ILogger logger)
     {
         var path = RegistrySeed.Resolve(seedFile, contentRoot);
         if (path is null)
@@ -23,7 +24,7 @@ public sealed partial class RegistrySeedSource(IReadOnlyDictionary<AgentKey, Age
             return new RegistrySeedSource(new Dictionary<AgentKey, AgentResource>());
         }
 
-        var agents = RegistrySeed.Load(path);
+        var agents = RegistrySeed.Load(path, kubernetesAccess);
         LogSeedRead(logger, agents.Count, path);
         return new RegistrySeedSource(agents);
     }

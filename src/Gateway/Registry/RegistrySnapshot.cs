@@ -17,19 +17,25 @@ public sealed class RegistrySnapshot
     // never routes two ways at once.
     private readonly ImmutableDictionary<string, ImmutableList<RegisteredAgent>> _numberClaims;
 
+    // The agents with a kubernetes source: kept apart so that discovery finds them without reading every agent, and
+    // the same instance while no such agent changes, so that a heartbeat of another agent leaves discovery idle.
+    private readonly ImmutableDictionary<AgentKey, RegisteredAgent> _kubernetesAgents;
+
     public RegistrySnapshot(IEnumerable<RegisteredAgent> agents, long revision, bool isLoaded = true)
-        : this(ImmutableDictionary.CreateRange(agents.Select(a => KeyValuePair.Create(a.Key, a))), numberClaims: null, revision, isLoaded)
+        : this(ImmutableDictionary.CreateRange(agents.Select(a => KeyValuePair.Create(a.Key, a))), numberClaims: null, kubernetesAgents: null, revision, isLoaded)
     {
     }
 
     private RegistrySnapshot(
         ImmutableDictionary<AgentKey, RegisteredAgent> agents,
         ImmutableDictionary<string, ImmutableList<RegisteredAgent>>? numberClaims,
+        ImmutableDictionary<AgentKey, RegisteredAgent>? kubernetesAgents,
         long revision,
         bool isLoaded)
     {
         _agents = agents;
         _numberClaims = numberClaims ?? ClaimNumbers(ImmutableDictionary.Create<string, ImmutableList<RegisteredAgent>>(StringComparer.Ordinal).ToBuilder(), agents.Values).ToImmutable();
+        _kubernetesAgents = kubernetesAgents ?? ImmutableDictionary.CreateRange(agents.Where(a => a.Value.Resource.Kubernetes is not null));
         Revision = revision;
         IsLoaded = isLoaded;
     }
@@ -45,6 +51,9 @@ public sealed class RegistrySnapshot
     public int Count => _agents.Count;
 
     public IEnumerable<RegisteredAgent> Agents => _agents.Values;
+
+    /// <summary>The agents with a <c>kubernetes</c> source; the same collection instance until one of them changes.</summary>
+    public IReadOnlyDictionary<AgentKey, RegisteredAgent> KubernetesAgents => _kubernetesAgents;
 
     public bool TryGet(AgentKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisteredAgent? agent) =>
         _agents.TryGetValue(key, out agent);
@@ -85,7 +94,47 @@ public sealed class RegistrySnapshot
             ClaimNumbers(numbers, [agent]);
         }
 
-        return new RegistrySnapshot(agents, numbers.ToImmutable(), Math.Max(Revision, revision), isLoaded: true);
+        var kubernetesAgents = agent?.Resource.Kubernetes is not null ? _kubernetesAgents.SetItem(key, agent)
+            : previous?.Resource.Kubernetes is not null ? _kubernetesAgents.Remove(key)
+            : _kubernetesAgents;
+        return new RegistrySnapshot(agents, numbers.ToImmutable(), kubernetesAgents, Math.Max(Revision, revision), isLoaded: true);
+    }
+
+    /// <summary>
+    /// A copy in which agents this snapshot holds are seen as <paramref name="routed"/> says (the same resource and
+    /// revision, other <see cref="RegisteredAgent.Instances"/>), wherever the snapshot hands them out.
+    /// </summary>
+    public RegistrySnapshot WithRouted(IReadOnlyCollection<RegisteredAgent> routed)
+    {
+        ArgumentNullException.ThrowIfNull(routed);
+        if (routed.Count == 0)
+        {
+            return this;
+        }
+
+        var agents = _agents.ToBuilder();
+        var numbers = _numberClaims.ToBuilder();
+        var kubernetesAgents = _kubernetesAgents.ToBuilder();
+        foreach (var agent in routed)
+        {
+            if (!_agents.TryGetValue(agent.Key, out var held) || !ReferenceEquals(held.Resource, agent.Resource))
+            {
+                throw new ArgumentException($"Agent {agent.Key} is not in this snapshot as written.", nameof(routed));
+            }
+
+            agents[agent.Key] = agent;
+            if (agent.Resource.Kubernetes is not null)
+            {
+                kubernetesAgents[agent.Key] = agent;
+            }
+
+            foreach (var number in agent.Resource.PhoneNumbers.Distinct(StringComparer.Ordinal))
+            {
+                numbers[number] = numbers[number].Replace(held, agent, ReferenceEqualityComparer.Instance);
+            }
+        }
+
+        return new RegistrySnapshot(agents.ToImmutable(), numbers.ToImmutable(), kubernetesAgents.ToImmutable(), Revision, IsLoaded);
     }
 
     private static ImmutableDictionary<string, ImmutableList<RegisteredAgent>>.Builder ClaimNumbers(

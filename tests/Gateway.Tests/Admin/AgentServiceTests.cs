@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Admin;
 using Gateway.Core;
+using Gateway.Kubernetes;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 
@@ -13,7 +14,7 @@ public sealed class AgentServiceTests
 
     private readonly EmbeddedAgentRegistry _registry = new(new Dictionary<AgentKey, AgentResource>());
 
-    private AgentService Service => new(_registry);
+    private AgentService Service => new(_registry, KubernetesAccess.Locate(new KubernetesOptions { Enabled = false }, kubeConfigVariable: null, contentRoot: "."));
 
     [Fact]
     public async Task A_new_agent_is_201_with_its_location_and_ETag_and_is_stored()

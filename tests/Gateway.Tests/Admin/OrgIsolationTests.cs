@@ -27,6 +27,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         new("GET", "/admin/v1/orgs/acme/agents/support", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/agents/support", """{"maxConcurrentCalls":7,"phoneNumbers":["+15550001001"]}""", HttpStatusCode.OK),
         new("DELETE", "/admin/v1/orgs/acme/agents/support", null, HttpStatusCode.NoContent),
+        new("GET", "/admin/v1/orgs/acme/agents/support/instances", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/agents/support/instances/bot-2", """{"url":"ws://127.0.0.1:9/ws","capacity":2}""", HttpStatusCode.Created),
         new("DELETE", "/admin/v1/orgs/acme/agents/support/instances/bot-1", null, HttpStatusCode.NoContent),
         new("GET", "/admin/v1/orgs/acme/sessions", null, HttpStatusCode.OK),

@@ -49,6 +49,10 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Registry:SeedFile"] = string.Empty,
             ["Gateway:DrainWindow"] = "00:00:00",
             ["Gateway:ReplicaId"] = $"test-{Guid.NewGuid():N}",
+
+            // No Kubernetes access unless a test gives a kubeconfig: a developer's KUBECONFIG must not change a test.
+            ["Kubernetes:KubeConfig"] = string.Empty,
+            ["KUBECONFIG"] = string.Empty,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -41,7 +41,7 @@ public static class TestCalls
         var sessionId = botCall.Headers["X-Daily-Session-Id"];
         if (awaitSessionRecord)
         {
-            await Wait.UntilAsync(async () => await gateway.Sessions.GetAsync(sessionId) is not null, $"session {sessionId} is recorded");
+            await Wait.UntilRedisAsync(async () => await gateway.Sessions.GetAsync(sessionId) is not null, $"session {sessionId} is recorded");
         }
 
         return new LiveTestCall(telnyx, botCall, call);

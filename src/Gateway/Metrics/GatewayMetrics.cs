@@ -69,6 +69,14 @@ public sealed class GatewayMetrics
             "gateway_claims_compensated_total", "Claims removed from Redis that a write without a reply (a timeout) had left behind.");
         Draining = Factory.CreateGauge("gateway_draining", "1 while this replica drains (refuses new calls), else 0.");
 
+        // For autoscalers: the same cluster-wide values on every replica (aggregate with max by (org, agent)).
+        AgentInstances = Factory.CreateGauge(
+            "gateway_agent_instances", "Instances of the agent that can take calls now (listed in the registry, heartbeat not lapsed); the same on every replica.", AgentLabels);
+        AgentCapacity = Factory.CreateGauge(
+            "gateway_agent_capacity", "Sum of the capacity of those instances; the same on every replica.", AgentLabels);
+        AgentCalls = Factory.CreateGauge(
+            "gateway_agent_calls", "Calls the agent holds across all replicas (live claims, dial-out reservations included); embedded registry: this replica's.", AgentLabels);
+
         // Present from the first scrape, so that rate() and alerts see a zero rather than no series.
         foreach (var operation in RedisOperations.All)
         {
@@ -90,6 +98,12 @@ public sealed class GatewayMetrics
     internal Gauge ClaimsHeld { get; }
 
     internal Gauge Draining { get; }
+
+    internal Gauge AgentInstances { get; }
+
+    internal Gauge AgentCapacity { get; }
+
+    internal Gauge AgentCalls { get; }
 
     /// <summary>
     /// A call's start frame reached its bot: counts it started and active, records its setup time and the two

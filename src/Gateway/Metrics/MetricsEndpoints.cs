@@ -42,6 +42,7 @@ public static class MetricsEndpoints
         var metrics = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>();
         var scrape = endpoints.ServiceProvider.GetRequiredService<ScrapeTimeMetrics>();
         metrics.Registry.AddBeforeCollectCallback(scrape.Update);
+        metrics.Registry.AddBeforeCollectCallback(endpoints.ServiceProvider.GetRequiredService<AgentLoadMetrics>().UpdateAsync);
 
         // Scrapers need no credentials: the metrics name organizations and agents, never secrets or call data.
         return endpoints.MapMetrics(settings => settings.Registry = metrics.Registry, Path).AllowAnonymous();

@@ -9,6 +9,7 @@ public static class MetricsServiceCollectionExtensions
     {
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ScrapeTimeMetrics>();
+        services.AddSingleton<AgentLoadMetrics>();
         return services;
     }
 }

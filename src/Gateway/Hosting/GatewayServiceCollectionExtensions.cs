@@ -13,6 +13,7 @@ using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,7 @@ public static class GatewayServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
         services.AddValidatedOptions<IngressOptions>(configuration, IngressOptions.SectionName);
         services.AddValidatedOptions<RelayOptions>(configuration, RelayOptions.SectionName);
         services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);

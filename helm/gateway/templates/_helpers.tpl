@@ -157,6 +157,9 @@ Checks the schema cannot express. Rendering fails with a message naming the valu
 {{- if lt (int .Values.gateway.preStopSleepSeconds) 0 }}
 {{- fail "gateway.preStopSleepSeconds must not be negative." }}
 {{- end }}
+{{- if and .Values.gateway.adminPort (eq (int .Values.gateway.adminPort) 8080) }}
+{{- fail "gateway.adminPort must differ from 8080, the public port: the admin listener needs a port of its own." }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas." }}
 {{- end }}

@@ -74,8 +74,7 @@ public sealed class ChartRenderingTests
     public void Probes_hit_healthz_and_readyz_on_the_http_port_8080(string? file)
     {
         var container = HelmChart.Render(file).Container;
-        var port = Assert.Single(container["ports"]!.AsArray())!;
-        Assert.Equal("http", (string?)port["name"]);
+        var port = container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "http")!;
         Assert.Equal(8080, (int)port["containerPort"]!);
 
         var liveness = container["livenessProbe"]!["httpGet"]!;
@@ -434,7 +433,7 @@ public sealed class ChartRenderingTests
         var monitor = manifests.Single("ServiceMonitor");
         Assert.Equal("monitoring.coreos.com/v1", (string?)monitor["apiVersion"]);
         var endpoint = Assert.Single(monitor["spec"]!["endpoints"]!.AsArray())!;
-        Assert.Equal("http", (string?)endpoint["port"]);
+        Assert.Equal("admin", (string?)endpoint["port"]);
         Assert.Equal("/metrics", (string?)endpoint["path"]);
         Assert.Equal("kube-prometheus-stack", (string?)monitor["metadata"]!["labels"]!["release"]);
         var service = manifests.Single("Service");
@@ -450,6 +449,82 @@ public sealed class ChartRenderingTests
         var dashboard = manifests.OfKind("ConfigMap").Single(c => (string?)c["metadata"]!["labels"]!["grafana_dashboard"] == "1");
         var shipped = File.ReadAllText(Path.Combine(HelmChart.ChartDirectory, "dashboards", "gateway.json"));
         Assert.Equal(shipped.TrimEnd('\n'), (string?)dashboard["data"]!["gateway.json"]);
+    }
+
+    [Fact]
+    public void The_admin_port_is_on_by_default_as_a_second_container_and_service_port_the_gateway_is_told()
+    {
+        var manifests = HelmChart.Render(null);
+        var ports = manifests.Container["ports"]!.AsArray();
+        Assert.Equal(["http", "admin"], ports.Select(p => (string?)p!["name"]));
+        Assert.Equal(9090, (int)ports.Single(p => (string?)p!["name"] == "admin")!["containerPort"]!);
+        Assert.Equal("9090", (string?)manifests.Env("Gateway__AdminPort")["value"]);
+
+        var servicePorts = manifests.Single("Service")["spec"]!["ports"]!.AsArray();
+        Assert.Equal(["http", "admin"], servicePorts.Select(p => (string?)p!["name"]));
+        var admin = servicePorts.Single(p => (string?)p!["name"] == "admin")!;
+        Assert.Equal(9090, (int)admin["port"]!);
+        Assert.Equal("admin", (string?)admin["targetPort"]);
+
+        // The probes stay on port http; the public routes are all that the Ingress reaches.
+        Assert.Equal("http", (string?)manifests.Container["readinessProbe"]!["httpGet"]!["port"]);
+        var ingress = HelmChart.Render("ingress-values.yaml").Single("Ingress");
+        Assert.All(ingress["spec"]!["rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()),
+            path => Assert.Equal("http", (string?)path!["backend"]!["service"]!["port"]!["name"]));
+    }
+
+    [Fact]
+    public void With_the_admin_port_null_one_port_serves_everything_and_prometheus_scrapes_it()
+    {
+        var manifests = HelmChart.Render("single-port-values.yaml");
+        Assert.Equal("http", (string?)Assert.Single(manifests.Container["ports"]!.AsArray())!["name"]);
+        Assert.False(manifests.HasEnv("Gateway__AdminPort"));
+        Assert.Equal("http", (string?)Assert.Single(manifests.Single("Service")["spec"]!["ports"]!.AsArray())!["name"]);
+        Assert.Equal("http", (string?)Assert.Single(manifests.Single("ServiceMonitor")["spec"]!["endpoints"]!.AsArray())!["port"]);
+        var rule = Assert.Single(manifests.Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray())!;
+        Assert.Equal("http", (string?)rule["ports"]![0]!["port"]);
+        Assert.Equal(3, rule["from"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void The_network_policy_lets_the_ingress_reach_only_port_http_and_the_named_namespaces_only_the_admin_port()
+    {
+        var rules = HelmChart.Render("production-values.yaml").Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+        Assert.Equal(2, rules.Count);
+        var http = rules.Single(r => (string?)r!["ports"]![0]!["port"] == "http")!;
+        Assert.Equal("ingress-haproxy", (string?)Assert.Single(http["from"]!.AsArray())!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
+
+        var admin = rules.Single(r => (string?)r!["ports"]![0]!["port"] == "admin")!;
+        Assert.Single(admin["ports"]!.AsArray());
+        var peers = admin["from"]!.AsArray();
+        var byName = peers[0]!["namespaceSelector"]!["matchExpressions"]![0]!;
+        Assert.Equal("kubernetes.io/metadata.name", (string?)byName["key"]);
+        Assert.Equal("In", (string?)byName["operator"]);
+        Assert.Equal(["monitoring"], byName["values"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal("true", (string?)peers[1]!["namespaceSelector"]!["matchLabels"]!["voice.example.com/bots"]);
+
+        // With no namespace named, no rule opens the admin port at all.
+        var closed = HelmChart.Render(null, "--set", "networkPolicy.enabled=true").Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+        Assert.Equal("http", (string?)Assert.Single(closed)!["ports"]![0]!["port"]);
+    }
+
+    [Theory]
+    [InlineData("gateway.adminPort=0", "/gateway/adminPort")]
+    [InlineData("gateway.adminPort=65536", "/gateway/adminPort")]
+    [InlineData("networkPolicy.adminNamespaces[0]=Bots_NS", "/networkPolicy/adminNamespaces/0")]
+    public void Schema_rejects_an_admin_port_or_namespace_that_cannot_be(string setting, string path)
+    {
+        var result = HelmChart.Template(null, "--set", setting);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"'{path}'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_admin_port_equal_to_the_public_port_is_refused()
+    {
+        var result = HelmChart.Template(null, "--set", "gateway.adminPort=8080");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("gateway.adminPort must differ from 8080", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,14 @@ Name of the ServiceAccount the pods run as.
 {{- end }}
 
 {{/*
+Whether the pod gets a Kubernetes API token: only for EndpointSlice discovery (or when asked for), so that a gateway
+that calls no Kubernetes API carries no credential for it.
+*/}}
+{{- define "gateway.automountToken" -}}
+{{- if or .Values.serviceAccount.automountServiceAccountToken .Values.discovery.enabled }}true{{ else }}false{{ end }}
+{{- end }}
+
+{{/*
 Image reference: repository, then @digest when set, else :tag (default: the chart's appVersion).
 */}}
 {{- define "gateway.image" -}}
@@ -156,6 +164,9 @@ Checks the schema cannot express. Rendering fails with a message naming the valu
 {{- end }}
 {{- if lt (int .Values.gateway.preStopSleepSeconds) 0 }}
 {{- fail "gateway.preStopSleepSeconds must not be negative." }}
+{{- end }}
+{{- if and .Values.discovery.enabled (not .Values.discovery.clusterWide) (not .Values.discovery.namespaces) }}
+{{- fail "discovery.enabled needs discovery.namespaces (the namespaces of the bots' Services) or discovery.clusterWide: true." }}
 {{- end }}
 {{- if and .Values.gateway.adminPort (eq (int .Values.gateway.adminPort) 8080) }}
 {{- fail "gateway.adminPort must differ from 8080, the public port: the admin listener needs a port of its own." }}

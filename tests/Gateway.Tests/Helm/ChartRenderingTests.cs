@@ -55,7 +55,9 @@ public sealed class ChartRenderingTests
         Assert.Equal(1654, (int)podSecurity["runAsUser"]!);
         Assert.Equal(1654, (int)podSecurity["runAsGroup"]!);
         Assert.Equal("RuntimeDefault", (string?)podSecurity["seccompProfile"]!["type"]);
-        Assert.False((bool)pod["automountServiceAccountToken"]!);
+
+        // An API token only for EndpointSlice discovery.
+        Assert.Equal(manifests.OfKind("RoleBinding").Any() || manifests.OfKind("ClusterRoleBinding").Any(), (bool)pod["automountServiceAccountToken"]!);
 
         var container = manifests.Container;
         var security = container["securityContext"]!;
@@ -191,7 +193,8 @@ public sealed class ChartRenderingTests
             Assert.False(string.IsNullOrEmpty((string?)resource["apiVersion"]), $"document {i} has no apiVersion");
             Assert.False(string.IsNullOrEmpty((string?)resource["kind"]), $"document {i} has no kind");
             Assert.False(string.IsNullOrEmpty((string?)resource["metadata"]?["name"]), $"document {i} has no name");
-            var body = resource["spec"] ?? resource["data"];
+            // RBAC objects carry their content in rules (roles) or roleRef (bindings), not in a spec.
+            var body = resource["spec"] ?? resource["data"] ?? resource["rules"]?[0] ?? resource["roleRef"];
             if ((string?)resource["kind"] is not "ServiceAccount")
             {
                 Assert.True(body is JsonObject { Count: > 0 }, $"{resource["kind"]} has an empty spec/data");
@@ -528,6 +531,72 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
+    public void Discovery_grants_read_only_endpointslices_in_each_bots_namespace_and_mounts_the_token()
+    {
+        var manifests = HelmChart.Render("discovery-values.yaml");
+        Assert.True((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+        var account = manifests.Single("ServiceAccount");
+        Assert.True((bool)account["automountServiceAccountToken"]!);
+        var accountName = (string?)account["metadata"]!["name"];
+        Assert.Equal(accountName, (string?)manifests.PodSpec["serviceAccountName"]);
+
+        var roles = manifests.OfKind("Role").ToList();
+        Assert.Equal(["bots", "bots-staging"], roles.Select(r => (string?)r["metadata"]!["namespace"]));
+        foreach (var role in roles)
+        {
+            AssertEndpointSliceReader(role);
+        }
+
+        var bindings = manifests.OfKind("RoleBinding").ToList();
+        Assert.Equal(["bots", "bots-staging"], bindings.Select(b => (string?)b["metadata"]!["namespace"]));
+        foreach (var binding in bindings)
+        {
+            Assert.Equal("Role", (string?)binding["roleRef"]!["kind"]);
+            Assert.Equal((string?)roles[0]["metadata"]!["name"], (string?)binding["roleRef"]!["name"]);
+            var subject = Assert.Single(binding["subjects"]!.AsArray())!;
+            Assert.Equal("ServiceAccount", (string?)subject["kind"]);
+            Assert.Equal(accountName, (string?)subject["name"]);
+            Assert.Equal(HelmChart.Namespace, (string?)subject["namespace"]);
+        }
+
+        Assert.Empty(manifests.OfKind("ClusterRole"));
+        Assert.Empty(manifests.OfKind("ClusterRoleBinding"));
+    }
+
+    [Fact]
+    public void Cluster_wide_discovery_is_one_cluster_role_bound_to_the_gateways_account()
+    {
+        var manifests = HelmChart.Render(null, "--set", "discovery.enabled=true", "--set", "discovery.clusterWide=true");
+        Assert.Empty(manifests.OfKind("Role"));
+        Assert.Empty(manifests.OfKind("RoleBinding"));
+        var role = manifests.Single("ClusterRole");
+        AssertEndpointSliceReader(role);
+        Assert.Null(role["metadata"]!["namespace"]);
+        var binding = manifests.Single("ClusterRoleBinding");
+        Assert.Equal("ClusterRole", (string?)binding["roleRef"]!["kind"]);
+        Assert.Equal((string?)role["metadata"]!["name"], (string?)binding["roleRef"]!["name"]);
+        Assert.Equal(HelmChart.Namespace, (string?)binding["subjects"]![0]!["namespace"]);
+        Assert.True((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+    }
+
+    [Fact]
+    public void Without_discovery_there_is_no_rbac_and_no_api_token()
+    {
+        var manifests = HelmChart.Render(null);
+        Assert.DoesNotContain(manifests.Resources, r => ((string?)r["apiVersion"])!.StartsWith("rbac.", StringComparison.Ordinal));
+        Assert.False((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+        Assert.False((bool)manifests.Single("ServiceAccount")["automountServiceAccountToken"]!);
+    }
+
+    [Fact]
+    public void Discovery_with_no_namespace_and_not_cluster_wide_is_refused()
+    {
+        var result = HelmChart.Template(null, "--set", "discovery.enabled=true");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("discovery.enabled needs discovery.namespaces", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Optional_resources_stay_off_by_default()
     {
         var kinds = HelmChart.Render(null).Resources.Select(r => (string?)r["kind"]).Order().ToList();
@@ -622,6 +691,14 @@ public sealed class ChartRenderingTests
         Assert.Equal(SelectorLabelKeys.Order(), labels.Select(l => l.Key).Order());
         Assert.Equal("gateway", (string?)labels["app.kubernetes.io/name"]);
         Assert.Equal(HelmChart.ReleaseName, (string?)labels["app.kubernetes.io/instance"]);
+    }
+
+    private static void AssertEndpointSliceReader(JsonObject role)
+    {
+        var rule = Assert.Single(role["rules"]!.AsArray())!;
+        Assert.Equal(["discovery.k8s.io"], rule["apiGroups"]!.AsArray().Select(g => (string?)g));
+        Assert.Equal(["endpointslices"], rule["resources"]!.AsArray().Select(r => (string?)r));
+        Assert.Equal(["get", "list", "watch"], rule["verbs"]!.AsArray().Select(v => (string?)v));
     }
 
     private static void AssertSecretRef(JsonObject env, string? secret, string key, bool optional)

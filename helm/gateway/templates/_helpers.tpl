@@ -168,6 +168,9 @@ Checks the schema cannot express. Rendering fails with a message naming the valu
 {{- if and .Values.discovery.enabled (not .Values.discovery.clusterWide) (not .Values.discovery.namespaces) }}
 {{- fail "discovery.enabled needs discovery.namespaces (the namespaces of the bots' Services) or discovery.clusterWide: true." }}
 {{- end }}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
+{{- fail "httpRoute.enabled needs httpRoute.parentRefs: the Gateway (and listener) the route attaches to." }}
+{{- end }}
 {{- if and .Values.gateway.adminPort (eq (int .Values.gateway.adminPort) 8080) }}
 {{- fail "gateway.adminPort must differ from 8080, the public port: the admin listener needs a port of its own." }}
 {{- end }}

@@ -597,6 +597,46 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
+    public void The_http_route_sends_only_the_telnyx_facing_paths_to_port_http_with_no_request_timeout()
+    {
+        var manifests = HelmChart.Render("gateway-api-values.yaml");
+        var route = manifests.Single("HTTPRoute");
+        Assert.Equal("gateway.networking.k8s.io/v1", (string?)route["apiVersion"]);
+        Assert.Equal("voice-platform", (string?)route["metadata"]!["annotations"]!["example.com/owner"]);
+        var parent = Assert.Single(route["spec"]!["parentRefs"]!.AsArray())!;
+        Assert.Equal("public", (string?)parent["name"]);
+        Assert.Equal("gateways", (string?)parent["namespace"]);
+        Assert.Equal("https", (string?)parent["sectionName"]);
+        Assert.Equal(["voice.example.com"], route["spec"]!["hostnames"]!.AsArray().Select(h => (string?)h));
+
+        var rule = Assert.Single(route["spec"]!["rules"]!.AsArray())!;
+        Assert.Equal(["/ws/telnyx", "/texml"], rule["matches"]!.AsArray().Select(m => (string?)m!["path"]!["value"]));
+        Assert.All(rule["matches"]!.AsArray(), m => Assert.Equal("PathPrefix", (string?)m!["path"]!["type"]));
+        var backend = Assert.Single(rule["backendRefs"]!.AsArray())!;
+        var service = manifests.Single("Service");
+        Assert.Equal((string?)service["metadata"]!["name"], (string?)backend["name"]);
+        var httpPort = service["spec"]!["ports"]!.AsArray().Single(p => (string?)p!["name"] == "http")!;
+        Assert.Equal((int)httpPort["port"]!, (int)backend["port"]!);
+        Assert.Equal("0s", (string?)rule["timeouts"]!["request"]);
+        Assert.Empty(manifests.OfKind("Ingress"));
+    }
+
+    [Fact]
+    public void An_http_route_needs_a_parent_and_may_leave_timeouts_to_the_implementation()
+    {
+        var unattached = HelmChart.Template(null, "--set", "httpRoute.enabled=true");
+        Assert.NotEqual(0, unattached.ExitCode);
+        Assert.Contains("httpRoute.enabled needs httpRoute.parentRefs", unattached.StandardError, StringComparison.Ordinal);
+
+        var rule = HelmChart.Render("gateway-api-values.yaml", "--set", "httpRoute.timeouts=null").Single("HTTPRoute")["spec"]!["rules"]![0]!;
+        Assert.Null(rule["timeouts"]);
+
+        var badDuration = HelmChart.Template("gateway-api-values.yaml", "--set", "httpRoute.timeouts.request=1 hour");
+        Assert.NotEqual(0, badDuration.ExitCode);
+        Assert.Contains("/httpRoute/timeouts/request", badDuration.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Optional_resources_stay_off_by_default()
     {
         var kinds = HelmChart.Render(null).Resources.Select(r => (string?)r["kind"]).Order().ToList();

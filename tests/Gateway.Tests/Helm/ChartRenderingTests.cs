@@ -637,6 +637,50 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
+    public void The_prometheus_rule_alerts_on_redis_errors_staleness_refusals_discovery_and_stuck_drains()
+    {
+        var manifests = HelmChart.Render("gateway-api-values.yaml");
+        var rule = manifests.Single("PrometheusRule");
+        Assert.Equal("monitoring.coreos.com/v1", (string?)rule["apiVersion"]);
+        Assert.Equal("kube-prometheus-stack", (string?)rule["metadata"]!["labels"]!["release"]);
+        var alerts = Assert.Single(rule["spec"]!["groups"]!.AsArray())!["rules"]!.AsArray()
+            .ToDictionary(a => (string)a!["alert"]!, a => a!.AsObject());
+        Assert.Equal(
+            ["GatewayDiscoveryStale", "GatewayDrainStuck", "GatewayNoCapacityRefusals", "GatewayRedisErrors", "GatewayRegistryStale"],
+            alerts.Keys.Order(StringComparer.Ordinal));
+
+        var job = $"job=\"{manifests.Deployment["metadata"]!["name"]}\"";
+        Assert.Contains($"rate(gateway_redis_errors_total{{{job}}}[5m])", (string?)alerts["GatewayRedisErrors"]["expr"], StringComparison.Ordinal);
+        Assert.EndsWith($"(gateway_registry_staleness_seconds{{{job}}}) > 120", (string?)alerts["GatewayRegistryStale"]["expr"], StringComparison.Ordinal);
+        Assert.Contains($"gateway_calls_ended_total{{{job},outcome=\"rejected_no_capacity\"}}", (string?)alerts["GatewayNoCapacityRefusals"]["expr"], StringComparison.Ordinal);
+        Assert.StartsWith("sum by (org, agent)", (string?)alerts["GatewayNoCapacityRefusals"]["expr"], StringComparison.Ordinal);
+        Assert.Contains($"gateway_discovery_stale_seconds{{{job}}}) > 60", (string?)alerts["GatewayDiscoveryStale"]["expr"], StringComparison.Ordinal);
+        Assert.EndsWith($"(gateway_draining{{{job}}}) == 1", (string?)alerts["GatewayDrainStuck"]["expr"], StringComparison.Ordinal);
+
+        // Stuck: draining for longer than the drain window plus the shutdown margin (240 + 30 s by default).
+        Assert.Equal("270s", (string?)alerts["GatewayDrainStuck"]["for"]);
+        Assert.Equal("critical", (string?)alerts["GatewayNoCapacityRefusals"]["labels"]!["severity"]);
+        Assert.All(alerts.Values, a => Assert.Equal("voice", (string?)a["labels"]!["team"]));
+
+        // Prometheus' own template syntax reaches the rule untouched by Helm's.
+        Assert.Equal("{{ $labels.pod }} has been draining too long", (string?)alerts["GatewayDrainStuck"]["annotations"]!["summary"]);
+    }
+
+    [Fact]
+    public void The_drain_alert_follows_the_drain_window_and_the_discovery_alert_needs_discovery()
+    {
+        var alerts = HelmChart.Render("production-values.yaml", "--set", "prometheusRule.enabled=true")
+            .Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        Assert.DoesNotContain(alerts, a => (string?)a!["alert"] == "GatewayDiscoveryStale");
+        Assert.Equal("3630s", (string?)alerts.Single(a => (string?)a!["alert"] == "GatewayDrainStuck")!["for"]);
+
+        var selected = HelmChart.Render(null, "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.selector=namespace=\"telephony\"", "--set", "prometheusRule.alerts.redisErrors.enabled=false")
+            .Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        Assert.DoesNotContain(selected, a => (string?)a!["alert"] == "GatewayRedisErrors");
+        Assert.All(selected, a => Assert.Contains("{namespace=\"telephony\"", (string?)a!["expr"], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Optional_resources_stay_off_by_default()
     {
         var kinds = HelmChart.Render(null).Resources.Select(r => (string?)r["kind"]).Order().ToList();

@@ -113,6 +113,19 @@ set below what the gateway needs to drain and exit.
 {{- end }}
 
 {{/*
+"true" when the chart adds its zone spread: zoneSpread.enabled, at least zoneSpread.minReplicas pods (replicaCount, or
+autoscaling.minReplicas under an autoscaler), and no constraint of topologySpreadConstraints on the zone key already.
+*/}}
+{{- define "gateway.zoneSpread" -}}
+{{- $replicas := ternary (int .Values.autoscaling.minReplicas) (int .Values.replicaCount) (eq .Values.autoscaling.enabled true) }}
+{{- $own := false }}
+{{- range .Values.topologySpreadConstraints }}
+{{- if eq .topologyKey "topology.kubernetes.io/zone" }}{{ $own = true }}{{ end }}
+{{- end }}
+{{- if and .Values.zoneSpread.enabled (ge $replicas (int .Values.zoneSpread.minReplicas)) (not $own) }}true{{ end }}
+{{- end }}
+
+{{/*
 "true" when the gateway is given a Redis connection string (inline or from an existing Secret).
 */}}
 {{- define "gateway.redisEnabled" -}}

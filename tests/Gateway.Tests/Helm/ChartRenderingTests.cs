@@ -446,8 +446,9 @@ public sealed class ChartRenderingTests
         Assert.Equal(["Ingress", "Egress"], policy["spec"]!["policyTypes"]!.AsArray().Select(p => (string?)p));
         Assert.Equal("http", (string?)policy["spec"]!["ingress"]![0]!["ports"]![0]!["port"]);
 
-        var spread = Assert.Single(manifests.PodSpec["topologySpreadConstraints"]!.AsArray())!;
-        AssertSelector(spread["labelSelector"]!["matchLabels"], "topology spread labelSelector");
+        var spread = manifests.PodSpec["topologySpreadConstraints"]!.AsArray();
+        Assert.Equal(["kubernetes.io/hostname", "topology.kubernetes.io/zone"], spread.Select(c => (string?)c!["topologyKey"]));
+        Assert.All(spread, c => AssertSelector(c!["labelSelector"]!["matchLabels"], "topology spread labelSelector"));
 
         var dashboard = manifests.OfKind("ConfigMap").Single(c => (string?)c["metadata"]!["labels"]!["grafana_dashboard"] == "1");
         var shipped = File.ReadAllText(Path.Combine(HelmChart.ChartDirectory, "dashboards", "gateway.json"));
@@ -678,6 +679,40 @@ public sealed class ChartRenderingTests
             .Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
         Assert.DoesNotContain(selected, a => (string?)a!["alert"] == "GatewayRedisErrors");
         Assert.All(selected, a => Assert.Contains("{namespace=\"telephony\"", (string?)a!["expr"], StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("discovery-values.yaml")]
+    [InlineData("gateway-api-values.yaml")]
+    public void Three_replicas_or_an_autoscaler_from_three_spread_over_zones_by_default(string file)
+    {
+        var spread = Assert.Single(HelmChart.Render(file).PodSpec["topologySpreadConstraints"]!.AsArray())!;
+        Assert.Equal("topology.kubernetes.io/zone", (string?)spread["topologyKey"]);
+        Assert.Equal("ScheduleAnyway", (string?)spread["whenUnsatisfiable"]);
+        Assert.Equal(1, (int)spread["maxSkew"]!);
+        Assert.Equal(["pod-template-hash"], spread["matchLabelKeys"]!.AsArray().Select(k => (string?)k));
+        AssertSelector(spread["labelSelector"]!["matchLabels"], "zone spread labelSelector");
+    }
+
+    [Theory]
+    [InlineData(null, new string[0])]
+    [InlineData(null, new[] { "--set", "replicaCount=2", "--set", "redis.connectionString=redis:6379" })]
+    [InlineData(null, new[] { "--set", "replicaCount=3", "--set", "redis.connectionString=redis:6379", "--set", "zoneSpread.enabled=false" })]
+    [InlineData(null, new[] { "--set", "replicaCount=5", "--set", "redis.connectionString=redis:6379", "--set", "autoscaling.enabled=true", "--set", "autoscaling.minReplicas=2" })]
+    public void Fewer_than_three_replicas_or_zone_spread_off_render_no_constraint(string? file, string[] arguments)
+    {
+        Assert.Null(HelmChart.Render(file, arguments).PodSpec["topologySpreadConstraints"]);
+    }
+
+    [Fact]
+    public void A_zone_constraint_of_ones_own_replaces_the_charts()
+    {
+        var spread = Assert.Single(HelmChart.Render(null, "--set", "replicaCount=3", "--set", "redis.connectionString=redis:6379",
+            "--set-json", """topologySpreadConstraints=[{"maxSkew":2,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"DoNotSchedule"}]""")
+            .PodSpec["topologySpreadConstraints"]!.AsArray())!;
+        Assert.Equal(2, (int)spread["maxSkew"]!);
+        Assert.Equal("DoNotSchedule", (string?)spread["whenUnsatisfiable"]);
+        Assert.Null(spread["matchLabelKeys"]);
     }
 
     [Fact]

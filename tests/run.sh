@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against a private redis-server on a free loopback port.
 # Installs redis-server (and redis-cli) with apt-get when the machine has none; stops the server on exit.
-# Installs helm v4 (tests/install-helm.sh) for the Helm chart tests and passes it on as GATEWAY_TEST_HELM.
+# Installs helm v4 (tests/install-helm.sh) for the Helm chart tests and passes it on as GATEWAY_TEST_HELM, and the
+# manifest validator's npm packages (tests/install-manifest-validator.sh), passed on as GATEWAY_TEST_MANIFEST_VALIDATOR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,10 @@ export GATEWAY_TEST_REDIS="127.0.0.1:$port"
 GATEWAY_TEST_HELM=$(bash tests/install-helm.sh)
 export GATEWAY_TEST_HELM
 echo "helm $("$GATEWAY_TEST_HELM" version --short) at $GATEWAY_TEST_HELM"
+
+# The schema validator of rendered manifests (tests/validate-manifests.mjs, its npm packages installed with npm ci).
+GATEWAY_TEST_MANIFEST_VALIDATOR=$(bash tests/install-manifest-validator.sh)
+export GATEWAY_TEST_MANIFEST_VALIDATOR
 
 log=$(mktemp)
 status=0

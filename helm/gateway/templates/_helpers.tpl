@@ -62,6 +62,14 @@ Name of the ServiceAccount the pods run as.
 {{- end }}
 
 {{/*
+Whether the pod gets a Kubernetes API token: only for EndpointSlice discovery (or when asked for), so that a gateway
+that calls no Kubernetes API carries no credential for it.
+*/}}
+{{- define "gateway.automountToken" -}}
+{{- if or .Values.serviceAccount.automountServiceAccountToken .Values.discovery.enabled }}true{{ else }}false{{ end }}
+{{- end }}
+
+{{/*
 Image reference: repository, then @digest when set, else :tag (default: the chart's appVersion).
 */}}
 {{- define "gateway.image" -}}
@@ -102,6 +110,19 @@ set below what the gateway needs to drain and exit.
 */}}
 {{- define "gateway.multiReplica" -}}
 {{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}
+
+{{/*
+"true" when the chart adds its zone spread: zoneSpread.enabled, at least zoneSpread.minReplicas pods (replicaCount, or
+autoscaling.minReplicas under an autoscaler), and no constraint of topologySpreadConstraints on the zone key already.
+*/}}
+{{- define "gateway.zoneSpread" -}}
+{{- $replicas := ternary (int .Values.autoscaling.minReplicas) (int .Values.replicaCount) (eq .Values.autoscaling.enabled true) }}
+{{- $own := false }}
+{{- range .Values.topologySpreadConstraints }}
+{{- if eq .topologyKey "topology.kubernetes.io/zone" }}{{ $own = true }}{{ end }}
+{{- end }}
+{{- if and .Values.zoneSpread.enabled (ge $replicas (int .Values.zoneSpread.minReplicas)) (not $own) }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -156,6 +177,15 @@ Checks the schema cannot express. Rendering fails with a message naming the valu
 {{- end }}
 {{- if lt (int .Values.gateway.preStopSleepSeconds) 0 }}
 {{- fail "gateway.preStopSleepSeconds must not be negative." }}
+{{- end }}
+{{- if and .Values.discovery.enabled (not .Values.discovery.clusterWide) (not .Values.discovery.namespaces) }}
+{{- fail "discovery.enabled needs discovery.namespaces (the namespaces of the bots' Services) or discovery.clusterWide: true." }}
+{{- end }}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
+{{- fail "httpRoute.enabled needs httpRoute.parentRefs: the Gateway (and listener) the route attaches to." }}
+{{- end }}
+{{- if and .Values.gateway.adminPort (eq (int .Values.gateway.adminPort) 8080) }}
+{{- fail "gateway.adminPort must differ from 8080, the public port: the admin listener needs a port of its own." }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas." }}

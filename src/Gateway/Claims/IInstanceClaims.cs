@@ -1,3 +1,4 @@
+using Gateway.Core;
 using Gateway.Registry;
 
 namespace Gateway.Claims;
@@ -37,4 +38,11 @@ public interface IInstanceClaims
     /// reply was lost. <see cref="ReassertAsync"/> is then due soon, not at the next renewal.
     /// </summary>
     bool IsUnsettled { get; }
+
+    /// <summary>
+    /// The claims (reservations included) each agent holds now, across every replica that shares the store: what the
+    /// autoscaler gauges export. Local accounting answers for this replica alone.
+    /// </summary>
+    /// <returns>Every agent asked about, 0 when it holds none.</returns>
+    ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken);
 }

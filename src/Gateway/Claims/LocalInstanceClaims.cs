@@ -87,6 +87,30 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
 
     public bool IsUnsettled => false;
 
+    public ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        var now = time.GetUtcNow();
+        var counts = new Dictionary<AgentKey, long>(agents.Count);
+        foreach (var agent in agents)
+        {
+            var total = 0;
+            if (_loads.TryGetValue(agent, out var load))
+            {
+                lock (load)
+                {
+                    // A reservation whose call never came counts until now only.
+                    load.DropLapsedReservations(now);
+                    total = load.Total;
+                }
+            }
+
+            counts[agent] = total;
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<AgentKey, long>>(counts);
+    }
+
     /// <summary>Per-agent counters; guarded by locking the instance itself.</summary>
     private sealed class AgentLoad
     {

@@ -262,6 +262,30 @@ public sealed partial class RedisInstanceClaims(
         CheckCapacity(agent, held[^1].Agent, (long)reply[1], [.. reply.Skip(2).Select(id => (string)id!)]);
     }
 
+    /// <summary>
+    /// One pipelined <c>ZCOUNT key (now +inf</c> per agent: claims whose lease has not run out. Expired members stay in
+    /// a set until the next claim script sweeps them, so the lease, not the set's size, says what is live. The lease
+    /// expiry is written on Redis's clock and compared here with this replica's, as the session index is; clocks kept
+    /// by NTP differ by far less than a lease.
+    /// </summary>
+    public async ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var batch = redis.Database.CreateBatch();
+        var asked = agents.ToArray();
+        var pending = asked.Select(agent => batch.SortedSetLengthAsync(keys.Claims(agent), now, double.PositiveInfinity, Exclude.Start)).ToArray();
+        batch.Execute();
+        var counts = await Task.WhenAll(pending).WaitAsync(cancellationToken);
+        var byAgent = new Dictionary<AgentKey, long>(asked.Length);
+        for (var i = 0; i < asked.Length; i++)
+        {
+            byAgent[asked[i]] = counts[i];
+        }
+
+        return byAgent;
+    }
+
     /// <summary>Replicas that admitted calls on local accounting at once may together exceed a limit: said once per episode.</summary>
     private void CheckCapacity(AgentKey agent, RegisteredAgent registered, long total, string[] overInstances)
     {

@@ -24,4 +24,11 @@ public sealed class GatewayOptions
     /// being answered.
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// A second listener for what only the cluster should reach: the admin API, dial-out, bots' call control and
+    /// <c>/metrics</c> answer on this port alone, and 404 on the public one. Null: one listener serves everything.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? AdminPort { get; set; }
 }

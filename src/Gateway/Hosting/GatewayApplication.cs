@@ -26,6 +26,7 @@ public static class GatewayApplication
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = SocketScheduling.InlineCompletions);
         builder.Logging.AddGatewayConsole(builder.Configuration);
         configure?.Invoke(builder);
+        AdminListenerAddresses.Configure(builder);
         builder.Services.AddTelnyxGateway(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RedisFailureHandler>();
@@ -51,16 +52,20 @@ public static class GatewayApplication
         app.UseAuthorization();
         var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
         app.UseRateLimiter();
-        app.MapGet(CallStreamPath, handler.HandleAsync).RequireRateLimiting(UpgradeRateLimiting.PolicyName);
-        app.MapTexml();
-        app.MapAdminApi();
-        DialOutEndpoints.Map(app);
-        CallControlEndpoints.Map(app);
+
+        // With Gateway:AdminPort set, each group answers on its own listener only (ListenerMatcherPolicy); health
+        // answers on both, so that probes and load balancers may use either.
+        var publicRoutes = app.MapGroup(string.Empty).OnListener(Listener.Public);
+        publicRoutes.MapGet(CallStreamPath, handler.HandleAsync).RequireRateLimiting(UpgradeRateLimiting.PolicyName);
+        publicRoutes.MapTexml();
+        var adminRoutes = app.MapGroup(string.Empty).OnListener(Listener.Admin);
+        adminRoutes.MapAdminApi();
+        DialOutEndpoints.Map(adminRoutes);
+        CallControlEndpoints.Map(adminRoutes);
+        adminRoutes.MapGatewayMetrics();
+        adminRoutes.MapAdminOpenApi();
         app.MapGatewayHealthChecks();
-        app.MapGatewayMetrics();
-        var scrape = ActivatorUtilities.CreateInstance<ScrapeTimeMetrics>(app.Services);
-        app.Services.GetRequiredService<GatewayMetrics>().Registry.AddBeforeCollectCallback(scrape.Update);
-        app.MapAdminOpenApi();
+        ScrapeTimeMetrics.Observe(app.Services);
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Gateway.Calls;
 using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Health;
+using Gateway.Hosting;
 using Gateway.Ingress;
 using Gateway.Kubernetes;
 using Gateway.Redis;
@@ -14,6 +15,7 @@ using Gateway.Telnyx;
 using Gateway.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerMatcherPolicy>());
         services.AddValidatedOptions<IngressOptions>(configuration, IngressOptions.SectionName);
         services.AddValidatedOptions<RelayOptions>(configuration, RelayOptions.SectionName);
         services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);
@@ -98,6 +101,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<BotFailureActions>();
         services.AddSingleton<LiveCalls>();
         services.AddGatewayMetrics();
+        services.AddSingleton<AgentLoadMetrics>();
         services.AddGatewayHealthChecks();
         services.AddSingleton<IBotDialer, BotDialer>();
         services.AddSingleton<LiveCallScopes>();

@@ -2,6 +2,7 @@ using Gateway.Calls;
 using Gateway.Kubernetes;
 using Gateway.Metrics;
 using Gateway.Registry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Hosting;
 
@@ -19,6 +20,14 @@ public sealed class ScrapeTimeMetrics(
 {
     // Before its first load a Redis registry has been stale since the gateway started.
     private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    /// <summary>Has the state gauges and the autoscaler gauges read before every collection of the metrics.</summary>
+    public static void Observe(IServiceProvider services)
+    {
+        var metrics = services.GetRequiredService<GatewayMetrics>();
+        metrics.Registry.AddBeforeCollectCallback(ActivatorUtilities.CreateInstance<ScrapeTimeMetrics>(services).Update);
+        metrics.Registry.AddBeforeCollectCallback(services.GetRequiredService<AgentLoadMetrics>().UpdateAsync);
+    }
 
     /// <summary>Runs before every collection of <see cref="GatewayMetrics.Registry"/>.</summary>
     public void Update()

@@ -83,6 +83,14 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
             "Seconds since this replica last knew a Kubernetes Service's endpoints to be the API server's (0 while its watch is open): calls route to the endpoints last seen meanwhile.",
             DiscoveryLabels);
 
+        // For autoscalers: the same cluster-wide values on every replica (aggregate with max by (org, agent)).
+        AgentInstances = Factory.CreateGauge(
+            "gateway_agent_instances", "Instances of the agent that can take calls now (listed in the registry, heartbeat not lapsed); the same on every replica.", AgentLabels);
+        AgentCapacity = Factory.CreateGauge(
+            "gateway_agent_capacity", "Sum of the capacity of those instances; the same on every replica.", AgentLabels);
+        AgentCalls = Factory.CreateGauge(
+            "gateway_agent_calls", "Calls the agent holds across all replicas (live claims, dial-out reservations included); embedded registry: this replica's.", AgentLabels);
+
         // Present from the first scrape, so that rate() and alerts see a zero rather than no series.
         foreach (var operation in RedisOperations.All)
         {
@@ -110,6 +118,12 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
     internal Gauge DiscoveryLastSync { get; }
 
     internal Gauge DiscoveryStaleness { get; }
+
+    internal Gauge AgentInstances { get; }
+
+    internal Gauge AgentCapacity { get; }
+
+    internal Gauge AgentCalls { get; }
 
     public IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller)
     {

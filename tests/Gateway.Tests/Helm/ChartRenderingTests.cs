@@ -55,7 +55,9 @@ public sealed class ChartRenderingTests
         Assert.Equal(1654, (int)podSecurity["runAsUser"]!);
         Assert.Equal(1654, (int)podSecurity["runAsGroup"]!);
         Assert.Equal("RuntimeDefault", (string?)podSecurity["seccompProfile"]!["type"]);
-        Assert.False((bool)pod["automountServiceAccountToken"]!);
+
+        // An API token only for EndpointSlice discovery.
+        Assert.Equal(manifests.OfKind("RoleBinding").Any() || manifests.OfKind("ClusterRoleBinding").Any(), (bool)pod["automountServiceAccountToken"]!);
 
         var container = manifests.Container;
         var security = container["securityContext"]!;
@@ -74,8 +76,7 @@ public sealed class ChartRenderingTests
     public void Probes_hit_healthz_and_readyz_on_the_http_port_8080(string? file)
     {
         var container = HelmChart.Render(file).Container;
-        var port = Assert.Single(container["ports"]!.AsArray())!;
-        Assert.Equal("http", (string?)port["name"]);
+        var port = container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "http")!;
         Assert.Equal(8080, (int)port["containerPort"]!);
 
         var liveness = container["livenessProbe"]!["httpGet"]!;
@@ -192,7 +193,8 @@ public sealed class ChartRenderingTests
             Assert.False(string.IsNullOrEmpty((string?)resource["apiVersion"]), $"document {i} has no apiVersion");
             Assert.False(string.IsNullOrEmpty((string?)resource["kind"]), $"document {i} has no kind");
             Assert.False(string.IsNullOrEmpty((string?)resource["metadata"]?["name"]), $"document {i} has no name");
-            var body = resource["spec"] ?? resource["data"];
+            // RBAC objects carry their content in rules (roles) or roleRef (bindings), not in a spec.
+            var body = resource["spec"] ?? resource["data"] ?? resource["rules"]?[0] ?? resource["roleRef"];
             if ((string?)resource["kind"] is not "ServiceAccount")
             {
                 Assert.True(body is JsonObject { Count: > 0 }, $"{resource["kind"]} has an empty spec/data");
@@ -434,7 +436,7 @@ public sealed class ChartRenderingTests
         var monitor = manifests.Single("ServiceMonitor");
         Assert.Equal("monitoring.coreos.com/v1", (string?)monitor["apiVersion"]);
         var endpoint = Assert.Single(monitor["spec"]!["endpoints"]!.AsArray())!;
-        Assert.Equal("http", (string?)endpoint["port"]);
+        Assert.Equal("admin", (string?)endpoint["port"]);
         Assert.Equal("/metrics", (string?)endpoint["path"]);
         Assert.Equal("kube-prometheus-stack", (string?)monitor["metadata"]!["labels"]!["release"]);
         var service = manifests.Single("Service");
@@ -444,12 +446,273 @@ public sealed class ChartRenderingTests
         Assert.Equal(["Ingress", "Egress"], policy["spec"]!["policyTypes"]!.AsArray().Select(p => (string?)p));
         Assert.Equal("http", (string?)policy["spec"]!["ingress"]![0]!["ports"]![0]!["port"]);
 
-        var spread = Assert.Single(manifests.PodSpec["topologySpreadConstraints"]!.AsArray())!;
-        AssertSelector(spread["labelSelector"]!["matchLabels"], "topology spread labelSelector");
+        var spread = manifests.PodSpec["topologySpreadConstraints"]!.AsArray();
+        Assert.Equal(["kubernetes.io/hostname", "topology.kubernetes.io/zone"], spread.Select(c => (string?)c!["topologyKey"]));
+        Assert.All(spread, c => AssertSelector(c!["labelSelector"]!["matchLabels"], "topology spread labelSelector"));
 
         var dashboard = manifests.OfKind("ConfigMap").Single(c => (string?)c["metadata"]!["labels"]!["grafana_dashboard"] == "1");
         var shipped = File.ReadAllText(Path.Combine(HelmChart.ChartDirectory, "dashboards", "gateway.json"));
         Assert.Equal(shipped.TrimEnd('\n'), (string?)dashboard["data"]!["gateway.json"]);
+    }
+
+    [Fact]
+    public void The_admin_port_is_on_by_default_as_a_second_container_and_service_port_the_gateway_is_told()
+    {
+        var manifests = HelmChart.Render(null);
+        var ports = manifests.Container["ports"]!.AsArray();
+        Assert.Equal(["http", "admin"], ports.Select(p => (string?)p!["name"]));
+        Assert.Equal(9090, (int)ports.Single(p => (string?)p!["name"] == "admin")!["containerPort"]!);
+        Assert.Equal("9090", (string?)manifests.Env("Gateway__AdminPort")["value"]);
+
+        var servicePorts = manifests.Single("Service")["spec"]!["ports"]!.AsArray();
+        Assert.Equal(["http", "admin"], servicePorts.Select(p => (string?)p!["name"]));
+        var admin = servicePorts.Single(p => (string?)p!["name"] == "admin")!;
+        Assert.Equal(9090, (int)admin["port"]!);
+        Assert.Equal("admin", (string?)admin["targetPort"]);
+
+        // The probes stay on port http; the public routes are all that the Ingress reaches.
+        Assert.Equal("http", (string?)manifests.Container["readinessProbe"]!["httpGet"]!["port"]);
+        var ingress = HelmChart.Render("ingress-values.yaml").Single("Ingress");
+        Assert.All(ingress["spec"]!["rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()),
+            path => Assert.Equal("http", (string?)path!["backend"]!["service"]!["port"]!["name"]));
+    }
+
+    [Fact]
+    public void With_the_admin_port_null_one_port_serves_everything_and_prometheus_scrapes_it()
+    {
+        var manifests = HelmChart.Render("single-port-values.yaml");
+        Assert.Equal("http", (string?)Assert.Single(manifests.Container["ports"]!.AsArray())!["name"]);
+        Assert.False(manifests.HasEnv("Gateway__AdminPort"));
+        Assert.Equal("http", (string?)Assert.Single(manifests.Single("Service")["spec"]!["ports"]!.AsArray())!["name"]);
+        Assert.Equal("http", (string?)Assert.Single(manifests.Single("ServiceMonitor")["spec"]!["endpoints"]!.AsArray())!["port"]);
+        var rule = Assert.Single(manifests.Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray())!;
+        Assert.Equal("http", (string?)rule["ports"]![0]!["port"]);
+        Assert.Equal(3, rule["from"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void The_network_policy_lets_the_ingress_reach_only_port_http_and_the_named_namespaces_only_the_admin_port()
+    {
+        var rules = HelmChart.Render("production-values.yaml").Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+        Assert.Equal(2, rules.Count);
+        var http = rules.Single(r => (string?)r!["ports"]![0]!["port"] == "http")!;
+        Assert.Equal("ingress-haproxy", (string?)Assert.Single(http["from"]!.AsArray())!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
+
+        var admin = rules.Single(r => (string?)r!["ports"]![0]!["port"] == "admin")!;
+        Assert.Single(admin["ports"]!.AsArray());
+        var peers = admin["from"]!.AsArray();
+        var byName = peers[0]!["namespaceSelector"]!["matchExpressions"]![0]!;
+        Assert.Equal("kubernetes.io/metadata.name", (string?)byName["key"]);
+        Assert.Equal("In", (string?)byName["operator"]);
+        Assert.Equal(["monitoring"], byName["values"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal("true", (string?)peers[1]!["namespaceSelector"]!["matchLabels"]!["voice.example.com/bots"]);
+
+        // With no namespace named, no rule opens the admin port at all.
+        var closed = HelmChart.Render(null, "--set", "networkPolicy.enabled=true").Single("NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+        Assert.Equal("http", (string?)Assert.Single(closed)!["ports"]![0]!["port"]);
+    }
+
+    [Theory]
+    [InlineData("gateway.adminPort=0", "/gateway/adminPort")]
+    [InlineData("gateway.adminPort=65536", "/gateway/adminPort")]
+    [InlineData("networkPolicy.adminNamespaces[0]=Bots_NS", "/networkPolicy/adminNamespaces/0")]
+    public void Schema_rejects_an_admin_port_or_namespace_that_cannot_be(string setting, string path)
+    {
+        var result = HelmChart.Template(null, "--set", setting);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"'{path}'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_admin_port_equal_to_the_public_port_is_refused()
+    {
+        var result = HelmChart.Template(null, "--set", "gateway.adminPort=8080");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("gateway.adminPort must differ from 8080", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Discovery_grants_read_only_endpointslices_in_each_bots_namespace_and_mounts_the_token()
+    {
+        var manifests = HelmChart.Render("discovery-values.yaml");
+        Assert.True((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+        var account = manifests.Single("ServiceAccount");
+        Assert.True((bool)account["automountServiceAccountToken"]!);
+        var accountName = (string?)account["metadata"]!["name"];
+        Assert.Equal(accountName, (string?)manifests.PodSpec["serviceAccountName"]);
+
+        var roles = manifests.OfKind("Role").ToList();
+        Assert.Equal(["bots", "bots-staging"], roles.Select(r => (string?)r["metadata"]!["namespace"]));
+        foreach (var role in roles)
+        {
+            AssertEndpointSliceReader(role);
+        }
+
+        var bindings = manifests.OfKind("RoleBinding").ToList();
+        Assert.Equal(["bots", "bots-staging"], bindings.Select(b => (string?)b["metadata"]!["namespace"]));
+        foreach (var binding in bindings)
+        {
+            Assert.Equal("Role", (string?)binding["roleRef"]!["kind"]);
+            Assert.Equal((string?)roles[0]["metadata"]!["name"], (string?)binding["roleRef"]!["name"]);
+            var subject = Assert.Single(binding["subjects"]!.AsArray())!;
+            Assert.Equal("ServiceAccount", (string?)subject["kind"]);
+            Assert.Equal(accountName, (string?)subject["name"]);
+            Assert.Equal(HelmChart.Namespace, (string?)subject["namespace"]);
+        }
+
+        Assert.Empty(manifests.OfKind("ClusterRole"));
+        Assert.Empty(manifests.OfKind("ClusterRoleBinding"));
+    }
+
+    [Fact]
+    public void Cluster_wide_discovery_is_one_cluster_role_bound_to_the_gateways_account()
+    {
+        var manifests = HelmChart.Render(null, "--set", "discovery.enabled=true", "--set", "discovery.clusterWide=true");
+        Assert.Empty(manifests.OfKind("Role"));
+        Assert.Empty(manifests.OfKind("RoleBinding"));
+        var role = manifests.Single("ClusterRole");
+        AssertEndpointSliceReader(role);
+        Assert.Null(role["metadata"]!["namespace"]);
+        var binding = manifests.Single("ClusterRoleBinding");
+        Assert.Equal("ClusterRole", (string?)binding["roleRef"]!["kind"]);
+        Assert.Equal((string?)role["metadata"]!["name"], (string?)binding["roleRef"]!["name"]);
+        Assert.Equal(HelmChart.Namespace, (string?)binding["subjects"]![0]!["namespace"]);
+        Assert.True((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+    }
+
+    [Fact]
+    public void Without_discovery_there_is_no_rbac_and_no_api_token()
+    {
+        var manifests = HelmChart.Render(null);
+        Assert.DoesNotContain(manifests.Resources, r => ((string?)r["apiVersion"])!.StartsWith("rbac.", StringComparison.Ordinal));
+        Assert.False((bool)manifests.PodSpec["automountServiceAccountToken"]!);
+        Assert.False((bool)manifests.Single("ServiceAccount")["automountServiceAccountToken"]!);
+    }
+
+    [Fact]
+    public void Discovery_with_no_namespace_and_not_cluster_wide_is_refused()
+    {
+        var result = HelmChart.Template(null, "--set", "discovery.enabled=true");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("discovery.enabled needs discovery.namespaces", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_http_route_sends_only_the_telnyx_facing_paths_to_port_http_with_no_request_timeout()
+    {
+        var manifests = HelmChart.Render("gateway-api-values.yaml");
+        var route = manifests.Single("HTTPRoute");
+        Assert.Equal("gateway.networking.k8s.io/v1", (string?)route["apiVersion"]);
+        Assert.Equal("voice-platform", (string?)route["metadata"]!["annotations"]!["example.com/owner"]);
+        var parent = Assert.Single(route["spec"]!["parentRefs"]!.AsArray())!;
+        Assert.Equal("public", (string?)parent["name"]);
+        Assert.Equal("gateways", (string?)parent["namespace"]);
+        Assert.Equal("https", (string?)parent["sectionName"]);
+        Assert.Equal(["voice.example.com"], route["spec"]!["hostnames"]!.AsArray().Select(h => (string?)h));
+
+        var rule = Assert.Single(route["spec"]!["rules"]!.AsArray())!;
+        Assert.Equal(["/ws/telnyx", "/texml"], rule["matches"]!.AsArray().Select(m => (string?)m!["path"]!["value"]));
+        Assert.All(rule["matches"]!.AsArray(), m => Assert.Equal("PathPrefix", (string?)m!["path"]!["type"]));
+        var backend = Assert.Single(rule["backendRefs"]!.AsArray())!;
+        var service = manifests.Single("Service");
+        Assert.Equal((string?)service["metadata"]!["name"], (string?)backend["name"]);
+        var httpPort = service["spec"]!["ports"]!.AsArray().Single(p => (string?)p!["name"] == "http")!;
+        Assert.Equal((int)httpPort["port"]!, (int)backend["port"]!);
+        Assert.Equal("0s", (string?)rule["timeouts"]!["request"]);
+        Assert.Empty(manifests.OfKind("Ingress"));
+    }
+
+    [Fact]
+    public void An_http_route_needs_a_parent_and_may_leave_timeouts_to_the_implementation()
+    {
+        var unattached = HelmChart.Template(null, "--set", "httpRoute.enabled=true");
+        Assert.NotEqual(0, unattached.ExitCode);
+        Assert.Contains("httpRoute.enabled needs httpRoute.parentRefs", unattached.StandardError, StringComparison.Ordinal);
+
+        var rule = HelmChart.Render("gateway-api-values.yaml", "--set", "httpRoute.timeouts=null").Single("HTTPRoute")["spec"]!["rules"]![0]!;
+        Assert.Null(rule["timeouts"]);
+
+        var badDuration = HelmChart.Template("gateway-api-values.yaml", "--set", "httpRoute.timeouts.request=1 hour");
+        Assert.NotEqual(0, badDuration.ExitCode);
+        Assert.Contains("/httpRoute/timeouts/request", badDuration.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_prometheus_rule_alerts_on_redis_errors_staleness_refusals_discovery_and_stuck_drains()
+    {
+        var manifests = HelmChart.Render("gateway-api-values.yaml");
+        var rule = manifests.Single("PrometheusRule");
+        Assert.Equal("monitoring.coreos.com/v1", (string?)rule["apiVersion"]);
+        Assert.Equal("kube-prometheus-stack", (string?)rule["metadata"]!["labels"]!["release"]);
+        var alerts = Assert.Single(rule["spec"]!["groups"]!.AsArray())!["rules"]!.AsArray()
+            .ToDictionary(a => (string)a!["alert"]!, a => a!.AsObject());
+        Assert.Equal(
+            ["GatewayDiscoveryStale", "GatewayDrainStuck", "GatewayNoCapacityRefusals", "GatewayRedisErrors", "GatewayRegistryStale"],
+            alerts.Keys.Order(StringComparer.Ordinal));
+
+        var job = $"job=\"{manifests.Deployment["metadata"]!["name"]}\"";
+        Assert.Contains($"rate(gateway_redis_errors_total{{{job}}}[5m])", (string?)alerts["GatewayRedisErrors"]["expr"], StringComparison.Ordinal);
+        Assert.EndsWith($"(gateway_registry_staleness_seconds{{{job}}}) > 120", (string?)alerts["GatewayRegistryStale"]["expr"], StringComparison.Ordinal);
+        Assert.Contains($"gateway_calls_ended_total{{{job},outcome=\"rejected_no_capacity\"}}", (string?)alerts["GatewayNoCapacityRefusals"]["expr"], StringComparison.Ordinal);
+        Assert.StartsWith("sum by (org, agent)", (string?)alerts["GatewayNoCapacityRefusals"]["expr"], StringComparison.Ordinal);
+        Assert.Contains($"gateway_discovery_staleness_seconds{{{job}}}) > 60", (string?)alerts["GatewayDiscoveryStale"]["expr"], StringComparison.Ordinal);
+        Assert.EndsWith($"(gateway_draining{{{job}}}) == 1", (string?)alerts["GatewayDrainStuck"]["expr"], StringComparison.Ordinal);
+
+        // Stuck: draining for longer than the drain window plus the shutdown margin (240 + 30 s by default).
+        Assert.Equal("270s", (string?)alerts["GatewayDrainStuck"]["for"]);
+        Assert.Equal("critical", (string?)alerts["GatewayNoCapacityRefusals"]["labels"]!["severity"]);
+        Assert.All(alerts.Values, a => Assert.Equal("voice", (string?)a["labels"]!["team"]));
+
+        // Prometheus' own template syntax reaches the rule untouched by Helm's.
+        Assert.Equal("{{ $labels.pod }} has been draining too long", (string?)alerts["GatewayDrainStuck"]["annotations"]!["summary"]);
+    }
+
+    [Fact]
+    public void The_drain_alert_follows_the_drain_window_and_the_discovery_alert_needs_discovery()
+    {
+        var alerts = HelmChart.Render("production-values.yaml", "--set", "prometheusRule.enabled=true")
+            .Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        Assert.DoesNotContain(alerts, a => (string?)a!["alert"] == "GatewayDiscoveryStale");
+        Assert.Equal("3630s", (string?)alerts.Single(a => (string?)a!["alert"] == "GatewayDrainStuck")!["for"]);
+
+        var selected = HelmChart.Render(null, "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.selector=namespace=\"telephony\"", "--set", "prometheusRule.alerts.redisErrors.enabled=false")
+            .Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        Assert.DoesNotContain(selected, a => (string?)a!["alert"] == "GatewayRedisErrors");
+        Assert.All(selected, a => Assert.Contains("{namespace=\"telephony\"", (string?)a!["expr"], StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("discovery-values.yaml")]
+    [InlineData("gateway-api-values.yaml")]
+    public void Three_replicas_or_an_autoscaler_from_three_spread_over_zones_by_default(string file)
+    {
+        var spread = Assert.Single(HelmChart.Render(file).PodSpec["topologySpreadConstraints"]!.AsArray())!;
+        Assert.Equal("topology.kubernetes.io/zone", (string?)spread["topologyKey"]);
+        Assert.Equal("ScheduleAnyway", (string?)spread["whenUnsatisfiable"]);
+        Assert.Equal(1, (int)spread["maxSkew"]!);
+        Assert.Equal(["pod-template-hash"], spread["matchLabelKeys"]!.AsArray().Select(k => (string?)k));
+        AssertSelector(spread["labelSelector"]!["matchLabels"], "zone spread labelSelector");
+    }
+
+    [Theory]
+    [InlineData(null, new string[0])]
+    [InlineData(null, new[] { "--set", "replicaCount=2", "--set", "redis.connectionString=redis:6379" })]
+    [InlineData(null, new[] { "--set", "replicaCount=3", "--set", "redis.connectionString=redis:6379", "--set", "zoneSpread.enabled=false" })]
+    [InlineData(null, new[] { "--set", "replicaCount=5", "--set", "redis.connectionString=redis:6379", "--set", "autoscaling.enabled=true", "--set", "autoscaling.minReplicas=2" })]
+    public void Fewer_than_three_replicas_or_zone_spread_off_render_no_constraint(string? file, string[] arguments)
+    {
+        Assert.Null(HelmChart.Render(file, arguments).PodSpec["topologySpreadConstraints"]);
+    }
+
+    [Fact]
+    public void A_zone_constraint_of_ones_own_replaces_the_charts()
+    {
+        var spread = Assert.Single(HelmChart.Render(null, "--set", "replicaCount=3", "--set", "redis.connectionString=redis:6379",
+            "--set-json", """topologySpreadConstraints=[{"maxSkew":2,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"DoNotSchedule"}]""")
+            .PodSpec["topologySpreadConstraints"]!.AsArray())!;
+        Assert.Equal(2, (int)spread["maxSkew"]!);
+        Assert.Equal("DoNotSchedule", (string?)spread["whenUnsatisfiable"]);
+        Assert.Null(spread["matchLabelKeys"]);
     }
 
     [Fact]
@@ -547,6 +810,14 @@ public sealed class ChartRenderingTests
         Assert.Equal(SelectorLabelKeys.Order(), labels.Select(l => l.Key).Order());
         Assert.Equal("gateway", (string?)labels["app.kubernetes.io/name"]);
         Assert.Equal(HelmChart.ReleaseName, (string?)labels["app.kubernetes.io/instance"]);
+    }
+
+    private static void AssertEndpointSliceReader(JsonObject role)
+    {
+        var rule = Assert.Single(role["rules"]!.AsArray())!;
+        Assert.Equal(["discovery.k8s.io"], rule["apiGroups"]!.AsArray().Select(g => (string?)g));
+        Assert.Equal(["endpointslices"], rule["resources"]!.AsArray().Select(r => (string?)r));
+        Assert.Equal(["get", "list", "watch"], rule["verbs"]!.AsArray().Select(v => (string?)v));
     }
 
     private static void AssertSecretRef(JsonObject env, string? secret, string key, bool optional)

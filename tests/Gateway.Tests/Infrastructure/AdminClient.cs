@@ -26,7 +26,7 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
     /// <summary>As <see cref="SendAsync(HttpMethod, string, string?, (string Name, string Value)[])"/>; <paramref name="chunked"/>: with no Content-Length.</summary>
     public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, bool chunked, params (string Name, string Value)[] headers)
     {
-        using var request = new HttpRequestMessage(method, gateway.HttpUri(path));
+        using var request = new HttpRequestMessage(method, gateway.AdminHttpUri(path));
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Gateway.Calls;
 using Gateway.Claims;
 using Gateway.Core;
@@ -6,6 +9,7 @@ using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Sessions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,19 +18,27 @@ using StackExchange.Redis;
 
 namespace Gateway.Tests.Infrastructure;
 
-/// <summary>A whole gateway on real Kestrel at 127.0.0.1:0, with either its embedded registry or a real Redis.</summary>
+/// <summary>
+/// A whole gateway on real Kestrel at 127.0.0.1:0, with either its embedded registry or a real Redis; with an admin
+/// port when asked (<c>Gateway:AdminPort</c>), on a second free port.
+/// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, Uri baseUri, TestLogSink logs)
+    private GatewayHost(WebApplication app, Uri baseUri, Uri? adminUri, TestLogSink logs)
     {
         _app = app;
         BaseUri = baseUri;
+        AdminUri = adminUri;
         Logs = logs;
     }
 
+    /// <summary>The public listener: every route without an admin port, the media stream, TeXML and health with one.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>The admin listener (admin API, dial-out, call control, metrics, health); null without an admin port.</summary>
+    public Uri? AdminUri { get; }
 
     public TestLogSink Logs { get; }
 
@@ -40,7 +52,32 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>Starts a gateway. <paramref name="redis"/> null: embedded registry; otherwise that Redis with <paramref name="keyPrefix"/>.</summary>
     /// <param name="time">The gateway's clock, when the test moves it (e.g. a <see cref="ShiftedTimeProvider"/>).</param>
-    public static async Task<GatewayHost> StartAsync(string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="adminPort">Listen on a second free port too, as <c>Gateway:AdminPort</c>.</param>
+    public static async Task<GatewayHost> StartAsync(
+        string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, bool adminPort = false)
+    {
+        // A free port is free when asked, not necessarily when Kestrel binds it: another process may take it in between.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(redis, keyPrefix, settings, time, adminPort ? FreePort() : null);
+            }
+            catch (IOException e) when (adminPort && attempt < 5 && e.InnerException is AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task<GatewayHost> StartOnceAsync(
+        string? redis, string? keyPrefix, IDictionary<string, string?>? settings, TimeProvider? time, int? adminPort)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -54,6 +91,11 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Kubernetes:KubeConfig"] = string.Empty,
             ["KUBECONFIG"] = string.Empty,
         };
+        if (adminPort is not null)
+        {
+            configuration["Gateway:AdminPort"] = adminPort.Value.ToString(CultureInfo.InvariantCulture);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
@@ -72,8 +114,18 @@ public sealed class GatewayHost : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
         });
-        await app.StartAsync();
-        return new GatewayHost(app, new Uri(app.Urls.First()), logs);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var urls = app.Urls.Select(url => new Uri(url)).ToList();
+        return new GatewayHost(app, urls.First(u => u.Port != adminPort), urls.FirstOrDefault(u => u.Port == adminPort), logs);
     }
 
     /// <summary>The Telnyx stream URL with the given query, e.g. <c>serviceHost=support.acme</c>.</summary>
@@ -81,6 +133,9 @@ public sealed class GatewayHost : IAsyncDisposable
         new($"ws://{BaseUri.Authority}/ws/telnyx{(query.Length == 0 ? string.Empty : "?" + query)}");
 
     public Uri HttpUri(string pathAndQuery) => new(BaseUri, pathAndQuery);
+
+    /// <summary>A route of the admin listener (<see cref="BaseUri"/> without an admin port): admin API, dial-out, call control, metrics.</summary>
+    public Uri AdminHttpUri(string pathAndQuery) => new(AdminUri ?? BaseUri, pathAndQuery);
 
     /// <summary>Puts an agent whose instances are the given bot endpoints.</summary>
     public Task<long> PutAgentAsync(string org, string agent, params (string Id, Uri Url, int Capacity)[] instances) =>

@@ -29,10 +29,12 @@ public sealed class TelnyxApiLab : IAsyncDisposable
     private readonly string? _redis;
     private readonly string _keyPrefix;
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _adminPort;
     private readonly List<GatewayHost> _replicas = [];
 
-    private TelnyxApiLab(FakeTelnyxApi telnyx, BotServer bot, GatewayHost gateway, string? redis, string keyPrefix, Dictionary<string, string?> settings)
+    private TelnyxApiLab(FakeTelnyxApi telnyx, BotServer bot, GatewayHost gateway, string? redis, string keyPrefix, Dictionary<string, string?> settings, bool adminPort)
     {
+        _adminPort = adminPort;
         Telnyx = telnyx;
         Bot = bot;
         Gateway = gateway;
@@ -58,14 +60,16 @@ public sealed class TelnyxApiLab : IAsyncDisposable
     /// Starts the fake Telnyx, a bot server and a gateway. <c>support.acme</c> has one instance of capacity 2 on the bot
     /// server, changed by <paramref name="agent"/>; acme's Telnyx key and connection are set unless
     /// <paramref name="tenantKey"/> is false. <paramref name="redis"/>: a Redis of the test's own (one it stops), in
-    /// place of the shared one.
+    /// place of the shared one. <paramref name="adminPort"/>: the gateway has an admin listener, where the lab sends its
+    /// admin, dial-out and call-control requests.
     /// </summary>
     public static async Task<TelnyxApiLab> StartAsync(
         GatewayMode mode,
         Func<AgentResource, AgentResource>? agent = null,
         bool tenantKey = true,
         IDictionary<string, string?>? settings = null,
-        string? redis = null)
+        string? redis = null,
+        bool adminPort = false)
     {
         var telnyx = await FakeTelnyxApi.StartAsync();
         var bot = await BotServer.StartAsync();
@@ -81,8 +85,8 @@ public sealed class TelnyxApiLab : IAsyncDisposable
 
         redis ??= mode == GatewayMode.Redis ? await TestRedis.ConnectionStringAsync() : null;
         var keyPrefix = TestRedis.UniquePrefix();
-        var gateway = await GatewayHost.StartAsync(redis, keyPrefix, configuration);
-        var lab = new TelnyxApiLab(telnyx, bot, gateway, redis, keyPrefix, configuration);
+        var gateway = await GatewayHost.StartAsync(redis, keyPrefix, configuration, adminPort: adminPort);
+        var lab = new TelnyxApiLab(telnyx, bot, gateway, redis, keyPrefix, configuration, adminPort);
         await gateway.PutAgentAsync(Support, (agent ?? (a => a))(lab.Agent()));
         if (tenantKey)
         {
@@ -96,7 +100,7 @@ public sealed class TelnyxApiLab : IAsyncDisposable
     public async Task<GatewayHost> StartReplicaAsync()
     {
         Assert.NotNull(_redis);
-        var replica = await GatewayHost.StartAsync(_redis, _keyPrefix, _settings);
+        var replica = await GatewayHost.StartAsync(_redis, _keyPrefix, _settings, adminPort: _adminPort);
         _replicas.Add(replica);
         return replica;
     }
@@ -156,7 +160,7 @@ public sealed class TelnyxApiLab : IAsyncDisposable
         IReadOnlyDictionary<string, string>? headers = null,
         GatewayHost? gateway = null)
     {
-        var uri = (gateway ?? Gateway).HttpUri($"/v2/calls/{callControlId}/actions/{action}{query}");
+        var uri = (gateway ?? Gateway).AdminHttpUri($"/v2/calls/{callControlId}/actions/{action}{query}");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),

@@ -24,7 +24,7 @@ public sealed class MetricsText
     /// <summary>Every series name with its labels, as written: <c>gateway_calls_active{org="acme",agent="support"}</c>.</summary>
     public IReadOnlyCollection<string> Series => _series.Keys;
 
-    public static async Task<MetricsText> ScrapeAsync(GatewayHost gateway) => await ScrapeAsync(gateway.HttpUri("/metrics"));
+    public static async Task<MetricsText> ScrapeAsync(GatewayHost gateway) => await ScrapeAsync(gateway.AdminHttpUri("/metrics"));
 
     public static async Task<MetricsText> ScrapeAsync(Uri uri)
     {

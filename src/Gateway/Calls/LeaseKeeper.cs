@@ -10,15 +10,15 @@ namespace Gateway.Calls;
 
 /// <summary>
 /// Keeps the claims and session records of this replica's live calls true in Redis: every
-/// <see cref="ClaimOptions.RenewInterval"/> it re-asserts them with a fresh lease (creating what Redis lost), at once
-/// when the connection comes back or moves to a new master, and every <see cref="ClaimOptions.ReconcileInterval"/>
+/// <see cref="LeaseOptions.RenewInterval"/> it re-asserts them with a fresh lease (creating what Redis lost), at once
+/// when the connection comes back or moves to a new master, and every <see cref="LeaseOptions.ReconcileInterval"/>
 /// while Redis owes an answer. If the replica dies, re-asserting stops and both expire after
-/// <see cref="ClaimOptions.LeaseDuration"/>, giving the capacity back to the other replicas.
+/// <see cref="LeaseOptions.LeaseDuration"/>, giving the capacity back to the other replicas.
 /// </summary>
 public sealed partial class LeaseKeeper(
     IInstanceClaims claims,
     ISessionStore sessions,
-    IOptions<ClaimOptions> options,
+    IOptions<LeaseOptions> options,
     TimeProvider time,
     ILogger<LeaseKeeper> logger,
     RedisConnection? redis = null) : BackgroundService

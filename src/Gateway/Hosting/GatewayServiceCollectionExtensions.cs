@@ -38,7 +38,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddValidatedOptions<IngressOptions>(configuration, IngressOptions.SectionName);
         services.AddValidatedOptions<RelayOptions>(configuration, RelayOptions.SectionName);
         services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);
-        services.AddValidatedOptions<ClaimOptions>(configuration, ClaimOptions.SectionName);
+        services.AddValidatedOptions<LeaseOptions>(configuration, LeaseOptions.SectionName);
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.SectionName);
         services.AddValidatedOptions<TelnyxOptions>(configuration, TelnyxOptions.SectionName);
 

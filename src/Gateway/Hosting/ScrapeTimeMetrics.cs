@@ -27,6 +27,10 @@ public sealed class ScrapeTimeMetrics(
         var metrics = services.GetRequiredService<GatewayMetrics>();
         metrics.Registry.AddBeforeCollectCallback(ActivatorUtilities.CreateInstance<ScrapeTimeMetrics>(services).Update);
         metrics.Registry.AddBeforeCollectCallback(services.GetRequiredService<AgentLoadMetrics>().UpdateAsync);
+        if (services.GetService<IServiceDiscovery>() is { } discovery)
+        {
+            metrics.Registry.AddBeforeCollectCallback(new DiscoveryMetrics(metrics, discovery).Update);
+        }
     }
 
     /// <summary>Runs before every collection of <see cref="GatewayMetrics.Registry"/>.</summary>

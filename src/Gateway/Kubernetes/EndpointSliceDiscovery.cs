@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Gateway.Metrics;
 using Gateway.Registry;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -16,23 +15,19 @@ public sealed partial class EndpointSliceDiscovery : IServiceDiscovery, IAsyncDi
 {
     private readonly IKubernetes _client;
     private readonly KubernetesOptions _options;
-    private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<EndpointSliceDiscovery> _logger;
     private readonly ConcurrentDictionary<KubernetesService, ServiceWatch> _watches = new();
     private readonly Lock _watchLock = new();
     private long _version;
 
-    public EndpointSliceDiscovery(IKubernetes client, IOptions<KubernetesOptions> options, GatewayMetrics metrics, TimeProvider time, ILogger<EndpointSliceDiscovery> logger)
+    public EndpointSliceDiscovery(IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<EndpointSliceDiscovery> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(metrics);
         _client = client;
         _options = options.Value;
-        _metrics = metrics;
         _time = time;
         _logger = logger;
-        metrics.Registry.AddBeforeCollectCallback(UpdateMetrics);
     }
 
     public long Version => Interlocked.Read(ref _version);
@@ -68,9 +63,6 @@ public sealed partial class EndpointSliceDiscovery : IServiceDiscovery, IAsyncDi
                 if (!services.Contains(service) && _watches.TryRemove(service, out _))
                 {
                     LogStopped(_logger, service);
-                    _metrics.DiscoveryEndpoints.RemoveLabelled(service.Namespace, service.Name);
-                    _metrics.DiscoveryLastSync.RemoveLabelled(service.Namespace, service.Name);
-                    _metrics.DiscoveryStaleness.RemoveLabelled(service.Namespace, service.Name);
 
                     // Not awaited: this may run on the stopping watch's own thread (its change led here).
                     _ = watch.DisposeAsync().AsTask();
@@ -96,19 +88,12 @@ public sealed partial class EndpointSliceDiscovery : IServiceDiscovery, IAsyncDi
         Changed?.Invoke();
     }
 
-    private void UpdateMetrics()
+    public IReadOnlyList<ServiceWatchStatus> Statuses()
     {
-        // Under the lock that stops watches, so a scrape never brings back the series of a Service just let go.
+        // Under the lock that stops watches: a reader never sees a Service just let go.
         lock (_watchLock)
         {
-            foreach (var watch in _watches.Values)
-            {
-                var status = watch.Status();
-                var (ns, name) = (status.Service.Namespace, status.Service.Name);
-                _metrics.DiscoveryEndpoints.WithLabels(ns, name).Set(status.Endpoints);
-                _metrics.DiscoveryLastSync.WithLabels(ns, name).Set(status.LastSyncAt?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
-                _metrics.DiscoveryStaleness.WithLabels(ns, name).Set(status.Staleness.TotalSeconds);
-            }
+            return [.. _watches.Values.Select(watch => watch.Status())];
         }
     }
 

@@ -23,6 +23,9 @@ public interface IServiceDiscovery
     /// <summary>How the Service's watch stands; null when it is not watched.</summary>
     ServiceWatchStatus? Status(KubernetesService service);
 
+    /// <summary>How every watched Service's watch stands (the discovery metrics read them at each scrape).</summary>
+    IReadOnlyList<ServiceWatchStatus> Statuses();
+
     /// <summary>Completes once every Service watched now has been listed, or failed to be, once.</summary>
     Task FirstListsAsync();
 }

@@ -66,94 +66,6 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     /// <summary>When the snapshot last matched Redis in full; unlike <see cref="LastSyncedAt"/>, kept through failures (staleness).</summary>
     public DateTimeOffset? LastFullSyncAt { get; private set; }
 
-    public async Task<long> PutAsync(AgentKey key, AgentResource resource, CancellationToken cancellationToken = default) =>
-        (await PutAsync(key, resource, expectedRevision: null))!.Value;
-
-    public Task<long?> PutIfRevisionAsync(AgentKey key, AgentResource resource, long expectedRevision, CancellationToken cancellationToken = default) =>
-        PutAsync(key, resource, expectedRevision);
-
-    public async Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
-    {
-        var database = await _redis.WriteDatabaseAsync();
-        var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key)], [expectedRevision]);
-        if (deleted != 1)
-        {
-            return deleted == 0 ? false : null;
-        }
-
-        await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
-        var revision = await NextRevisionAsync(database);
-        ApplyRemoval(key, revision);
-        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
-        await ConfirmAsync(key);
-        return true;
-    }
-
-    private async Task<long?> PutAsync(AgentKey key, AgentResource resource, long? expectedRevision)
-    {
-        var database = await _redis.WriteDatabaseAsync();
-        var revision = await NextRevisionAsync(database);
-        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
-        var result = expectedRevision is { } expected
-            ? (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfRevision, [_keys.Agent(key)], [revision, json, expected])
-            : (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(key)], [revision, json]);
-        if (result == -1)
-        {
-            return null;
-        }
-
-        var written = result == 1;
-        await database.SetAddAsync(_keys.AgentIndex, key.ToString());
-        if (written)
-        {
-            Apply(key, new RegisteredAgent(key, resource, revision));
-        }
-
-        // Published either way: a write superseded by a concurrent one still tells replicas to read the winner.
-        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
-        await ConfirmAsync(key);
-        return revision;
-    }
-
-    public async Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
-    {
-        var database = await _redis.WriteDatabaseAsync();
-        var existed = await database.KeyDeleteAsync(_keys.Agent(key));
-        await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
-        var revision = await NextRevisionAsync(database);
-        ApplyRemoval(key, revision);
-        await database.PublishAsync(_keys.RegistryChanges, key.ToString());
-        await ConfirmAsync(key);
-        return existed;
-    }
-
-    /// <summary>
-    /// The next registry revision. Redis's counter may be behind what this replica has seen (Redis restarted empty):
-    /// then it is first moved past it, so that a write after the loss outranks every agent a replica may write back.
-    /// </summary>
-    private async Task<long> NextRevisionAsync(IDatabase database)
-    {
-        var revision = await database.StringIncrementAsync(_keys.RegistryRevision);
-        var known = _current.Revision;
-        if (revision > known)
-        {
-            return revision;
-        }
-
-        await database.ScriptEvaluateAsync(RegistryScripts.RaiseRevision, [_keys.RegistryRevision], [known]);
-        return await database.StringIncrementAsync(_keys.RegistryRevision);
-    }
-
-    /// <summary>
-    /// Waits for the replicas to hold the agent's write and the revision counter's increment (another slot on a
-    /// cluster: both are confirmed).
-    /// </summary>
-    private async Task ConfirmAsync(AgentKey key)
-    {
-        await _durable.ConfirmAsync(_keys.Agent(key));
-        await _durable.ConfirmAsync(_keys.RegistryRevision);
-    }
-
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _redis.Restored += OnConnectionRestored;
@@ -223,28 +135,6 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         }
     }
 
-    /// <summary>Writes seed agents that Redis does not hold yet; an agent already there is never overwritten.</summary>
-    private async Task SeedAsync()
-    {
-        var database = _redis.Database;
-        foreach (var (key, resource) in _seed)
-        {
-            if (await database.KeyExistsAsync(_keys.Agent(key)))
-            {
-                continue;
-            }
-
-            var revision = await NextRevisionAsync(database);
-            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
-            if (await database.StringSetAsync(_keys.Agent(key), json, when: When.NotExists))
-            {
-                await database.SetAddAsync(_keys.AgentIndex, key.ToString());
-                await database.PublishAsync(_keys.RegistryChanges, key.ToString());
-                LogSeeded(_logger, key, revision);
-            }
-        }
-    }
-
     private async Task ResyncAsync()
     {
         lock (_writeLock)
@@ -299,30 +189,6 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
                 _changedDuringResync = null;
             }
         }
-    }
-
-    /// <summary>
-    /// Redis's revision counter is behind what this replica has seen: it restarted without persistence, was flushed,
-    /// or failed over to a replica that missed the last writes. The agents this replica knows are written back (never
-    /// over a newer revision another replica may have restored first) and the counter moved past them, so routing
-    /// keeps working on every replica and revisions keep rising.
-    /// </summary>
-    private async Task RestoreAsync(IDatabase database, RegistrySnapshot known, long redisRevision)
-    {
-        LogRestoring(_logger, redisRevision, known.Revision, known.Count);
-        var batch = database.CreateBatch();
-        var writes = new List<Task>(known.Count * 2);
-        foreach (var agent in known.Agents)
-        {
-            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(agent.Revision, agent.Resource), RegistryJsonContext.Default.StoredAgent);
-            writes.Add(batch.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(agent.Key)], [agent.Revision, json]));
-            writes.Add(batch.SetAddAsync(_keys.AgentIndex, agent.Key.ToString()));
-        }
-
-        writes.Add(batch.ScriptEvaluateAsync(RegistryScripts.RaiseRevision, [_keys.RegistryRevision], [known.Revision]));
-        batch.Execute();
-        await Task.WhenAll(writes);
-        _redis.ReportDataLoss();
     }
 
     private async Task OnChangeNoticeAsync(RedisValue notice)
@@ -426,15 +292,8 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Agent {AgentKey} removed")]
     private static partial void LogRemoved(ILogger logger, AgentKey agentKey);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Seeded agent {AgentKey} into Redis (revision {Revision})")]
-    private static partial void LogSeeded(ILogger logger, AgentKey agentKey, long revision);
-
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Registry sync with Redis failed (serving the last known registry: {HasSnapshot}): {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, bool hasSnapshot, string reason);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning,
-        Message = "Redis lost registry writes (its revision is {RedisRevision}, this replica has seen {KnownRevision}): writing back the {AgentCount} agents this replica knows")]
-    private static partial void LogRestoring(ILogger logger, long redisRevision, long knownRevision, int agentCount);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Agent {AgentKey} in Redis is ignored: {Reason}")]
     private static partial void LogInvalidAgent(ILogger logger, AgentKey agentKey, string reason);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Gateway.Claims;
 using Gateway.Core;
 using Gateway.Redis;
 using Microsoft.Extensions.Logging;
@@ -21,7 +20,7 @@ namespace Gateway.Sessions;
 public sealed partial class RedisSessionStore(
     RedisConnection redis,
     RedisKeys keys,
-    IOptions<ClaimOptions> options,
+    IOptions<LeaseOptions> options,
     TimeProvider time,
     IStoreTelemetry metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore

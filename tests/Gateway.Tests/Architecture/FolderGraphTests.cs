@@ -13,10 +13,10 @@ public sealed class FolderGraphTests(ITestOutputHelper output)
     private static readonly string[][] Layers =
     [
         ["Core"],
-        ["Redis", "Telnyx", "Metrics"],
-        ["Registry", "Tenants"],
-        ["Claims", "Sessions", "Credentials"],
-        ["Ingress", "Relay"],
+        ["Redis", "Metrics", "Relay"],
+        ["Registry", "Tenants", "Credentials"],
+        ["Claims", "Sessions", "Telnyx", "Kubernetes"],
+        ["Ingress"],
         ["Calls"],
         ["CallControl", "DialOut", "Texml", "Admin", "Auth", "Health"],
         ["Hosting"],

@@ -43,7 +43,9 @@ public sealed partial class SourceFolders
             var text = File.ReadAllText(file);
             lines[Path.Combine("src", "Gateway", relative)] = text.Split('\n').Length - (text.EndsWith('\n') ? 1 : 0);
             var named = (SortedSet<string>)edges[folder];
-            foreach (Match match in Named().Matches(text))
+
+            // A string is data, not a dependency (a Data Protection purpose may name the folder it began in).
+            foreach (Match match in Named().Matches(StringLiteral().Replace(text, "\"\"")))
             {
                 var target = match.Groups["folder"].Value;
                 if (target != folder && folders.Contains(target))
@@ -125,6 +127,9 @@ public sealed partial class SourceFolders
 
         return directory?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above the test's directory");
     }
+
+    [GeneratedRegex("\"(?:[^\"\\\\\n]|\\\\.)*\"")]
+    private static partial Regex StringLiteral();
 
     // "using Gateway.Relay;", "Gateway.Relay.CallRelay", or "Relay.CallRelay" at the start of a qualified name.
     [GeneratedRegex(@"(?:\busing\s+(?:static\s+)?Gateway\.|(?<![\w.])Gateway\.|(?<![\w.]))(?<folder>[A-Z]\w*)(?=\s*;|\.[A-Z])")]

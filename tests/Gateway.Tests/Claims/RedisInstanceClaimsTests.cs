@@ -375,8 +375,8 @@ public sealed class RedisInstanceClaimsTests
         {
             var redis = TestRedis.Connect(connection, prefix);
             var options = lease is { } duration
-                ? new ClaimOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
-                : new ClaimOptions();
+                ? new LeaseOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
+                : new LeaseOptions();
             var metrics = new GatewayMetrics();
             var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), metrics, TimeProvider.System, NullLogger<RedisInstanceClaims>.Instance);
             return new Replica(redis, claims, metrics);

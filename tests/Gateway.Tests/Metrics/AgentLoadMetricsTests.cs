@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Gateway.Core;
 using Gateway.Hosting;
-using Gateway.Metrics;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
 

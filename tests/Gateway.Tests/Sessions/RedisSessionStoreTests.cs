@@ -1,4 +1,4 @@
-using Gateway.Claims;
+using Gateway.Core;
 using Gateway.Metrics;
 using Gateway.Redis;
 using Gateway.Sessions;
@@ -206,7 +206,7 @@ public sealed class RedisSessionStoreTests : IAsyncDisposable
     {
         var redis = TestRedis.Connect(connection ?? await TestRedis.ConnectionStringAsync(), _prefix);
         _connections.Add(redis);
-        var options = new ClaimOptions { LeaseDuration = lease ?? TimeSpan.FromSeconds(30), RenewInterval = (lease ?? TimeSpan.FromSeconds(30)) / 5 };
+        var options = new LeaseOptions { LeaseDuration = lease ?? TimeSpan.FromSeconds(30), RenewInterval = (lease ?? TimeSpan.FromSeconds(30)) / 5 };
         var store = new RedisSessionStore(redis, Keys, Options.Create(options), TimeProvider.System, new GatewayMetrics(), NullLogger<RedisSessionStore>.Instance);
         return (store, redis);
     }

@@ -1,8 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Gateway.Claims;
+namespace Gateway.Core;
 
-public sealed class ClaimOptions : IValidatableObject
+/// <summary>
+/// The leases a replica holds for its live calls in Redis, claims and session records alike: how long they outlive a
+/// replica that died, and how often the replica re-asserts them. Configured under <c>Claims</c>, where they began.
+/// </summary>
+public sealed class LeaseOptions : IValidatableObject
 {
     public const string SectionName = "Claims";
 

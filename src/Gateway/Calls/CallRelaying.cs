@@ -26,7 +26,7 @@ public sealed partial class CallRelaying(
     private readonly RelayOptions _relay = relayOptions.Value;
 
     /// <param name="routedBy"><c>url</c> or <c>start_frame</c>, for the session record and the log.</param>
-    public async Task RelayAsync(LiveCall call, WebSocket caller, CallerHandshake handshake, BotLeg bot, RegisteredAgent agent, long registryRevision, string routedBy)
+    public async Task RelayAsync(LiveCall call, LegSocket caller, CallerHandshake handshake, BotLeg bot, RegisteredAgent agent, long registryRevision, string routedBy)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(handshake);

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Gateway.Core;
 using Gateway.Ingress;
+using Gateway.Relay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ public sealed partial class CallerLeg : IDisposable
     private readonly HttpContext _context;
     private readonly LiveCall _call;
     private readonly CallerLegs _shared;
-    private WebSocket? _socket;
+    private LegSocket? _socket;
 
     internal CallerLeg(HttpContext context, LiveCall call, CallerLegs shared)
     {
@@ -26,7 +27,7 @@ public sealed partial class CallerLeg : IDisposable
     }
 
     /// <summary>The stream's WebSocket, once accepted.</summary>
-    public WebSocket? Socket => _socket;
+    public LegSocket? Socket => _socket;
 
     /// <summary>Telnyx's first frames, once read; the stream owns their buffer until the relay has replayed them.</summary>
     public CallerHandshake? Handshake { get; private set; }
@@ -50,7 +51,7 @@ public sealed partial class CallerLeg : IDisposable
         {
             try
             {
-                _socket = await _context.WebSockets.AcceptWebSocketAsync(_shared.AcceptContext);
+                _socket = await WebSocketUpgrade.AcceptAsync(_context);
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or WebSocketException)
             {

@@ -23,13 +23,6 @@ public sealed class CallerLegs(
 
     internal ILogger Logger => logger;
 
-    /// <summary>Keep-alive pings on Telnyx's leg, as on the bot's.</summary>
-    internal WebSocketAcceptContext AcceptContext => new()
-    {
-        KeepAliveInterval = _relay.KeepAliveInterval,
-        KeepAliveTimeout = _relay.KeepAliveInterval > TimeSpan.Zero ? _relay.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
-    };
-
     public CallerLeg Open(HttpContext context, LiveCall call) => new(context, call, this);
 
     internal Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string reason) =>

@@ -15,7 +15,7 @@ public sealed class RelayTraffic
     public long Bytes => Volatile.Read(ref _bytes);
 
     /// <summary>One message relayed. Only the direction's own loop calls this, so read-modify-write needs no atomicity.</summary>
-    internal void Add(int bytes)
+    internal void Add(long bytes)
     {
         Volatile.Write(ref _frames, _frames + 1);
         Volatile.Write(ref _bytes, _bytes + bytes);

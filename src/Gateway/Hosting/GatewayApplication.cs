@@ -24,6 +24,9 @@ public static class GatewayApplication
         SocketScheduling.PreferInlineCompletions();
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = SocketScheduling.InlineCompletions);
+
+        // The slim builder leaves out HTTPS from configuration: Kestrel:Endpoints:*:Certificate serves wss:// and https://.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddGatewayConsole(builder.Configuration);
         configure?.Invoke(builder);
         AdminListenerAddresses.Configure(builder);

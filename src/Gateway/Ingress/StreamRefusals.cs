@@ -11,8 +11,8 @@ public static class StreamRefusals
 {
     public static Refusal NotWebSocket() => NotWebSocket("GET /ws/telnyx takes a WebSocket upgrade request.");
 
-    /// <summary>Upgrade headers on an HTTP/1.0 request: RFC 6455 opens a WebSocket over HTTP/1.1 only.</summary>
-    public static Refusal Http10Upgrade() => NotWebSocket("A WebSocket upgrade takes HTTP/1.1 (RFC 6455); this request is HTTP/1.0.");
+    /// <summary>A WebSocket request over HTTP/1.0 or HTTP/2: the gateway opens streams as RFC 6455 does, over HTTP/1.1.</summary>
+    public static Refusal NotHttp11Upgrade(string protocol) => NotWebSocket($"A WebSocket upgrade takes HTTP/1.1 (RFC 6455); this request is {protocol}.");
 
     private static Refusal NotWebSocket(string detail) =>
         Refused(400, WebSocketCloseStatus.PolicyViolation, "not_websocket", "Not a WebSocket upgrade", detail);

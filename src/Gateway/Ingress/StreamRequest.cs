@@ -21,10 +21,11 @@ public sealed record StreamRequest(string? ServiceHost, SessionBody? Body, strin
             return StreamRefusals.NotWebSocket();
         }
 
-        // Kestrel would answer 101 to upgrade headers on an HTTP/1.0 request too.
-        if (HttpProtocol.IsHttp10(context.Request.Protocol))
+        // Kestrel would answer 101 to upgrade headers on an HTTP/1.0 request too; an HTTP/2 extended CONNECT (RFC 8441)
+        // is a WebSocket request as well, but the caller leg is an upgraded HTTP/1.1 connection, as Telnyx opens it.
+        if (!HttpProtocol.IsHttp11(context.Request.Protocol))
         {
-            return StreamRefusals.Http10Upgrade();
+            return StreamRefusals.NotHttp11Upgrade(context.Request.Protocol);
         }
 
         var query = context.Request.Query;

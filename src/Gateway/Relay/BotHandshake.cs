@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,9 +15,8 @@ namespace Gateway.Relay;
 internal static class BotHandshake
 {
     private const int ResponseMaxBytes = 16 * 1024;
-    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public static async Task<WebSocket> ConnectAsync(Uri url, IEnumerable<KeyValuePair<string, string>> headers, RelayOptions options, CancellationToken cancellationToken)
+    public static async Task<LegSocket> ConnectAsync(Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
         var secure = url.Scheme == Uri.UriSchemeWss;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -37,17 +35,7 @@ internal static class BotHandshake
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             await stream.WriteAsync(Request(url, key, headers), cancellationToken);
             var leftover = await ReadResponseAsync(stream, key, cancellationToken);
-            if (leftover.Length > 0)
-            {
-                stream = new PrefixedStream(leftover, stream);
-            }
-
-            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-            {
-                IsServer = false,
-                KeepAliveInterval = options.KeepAliveInterval,
-                KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
-            });
+            return new LegSocket(stream, LegRole.Client, leftover);
         }
         catch
         {
@@ -144,10 +132,7 @@ internal static class BotHandshake
             }
         }
 
-        // RFC 6455 fixes SHA-1 here: it proves the server speaks WebSocket, it protects nothing.
-#pragma warning disable CA5350
-        var expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
-#pragma warning restore CA5350
+        var expected = WebSocketAccept.For(key);
         if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
             || connection is null || !connection.Contains("upgrade", StringComparison.OrdinalIgnoreCase)
             || accept != expected)

@@ -1,5 +1,3 @@
-using System.Net.WebSockets;
-
 namespace Gateway.Relay;
 
 /// <summary>Opens a bot hop: a WebSocket client connection to a bot instance's URL, with the gateway's headers.</summary>
@@ -9,5 +7,5 @@ public interface IBotDialer
     /// <exception cref="System.Net.Sockets.SocketException">The instance could not be reached.</exception>
     /// <exception cref="System.Security.Authentication.AuthenticationException">A <c>wss://</c> instance failed TLS.</exception>
     /// <exception cref="OperationCanceledException">The attempt's time ran out or the call gave up.</exception>
-    Task<WebSocket> DialAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken);
+    Task<LegSocket> DialAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken);
 }

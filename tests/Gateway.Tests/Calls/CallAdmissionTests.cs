@@ -20,7 +20,7 @@ public sealed class CallAdmissionTests
     [Fact]
     public async Task The_bot_hop_carries_the_canonical_body_the_session_id_the_tenant_and_a_credential()
     {
-        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.Pair().Client));
+        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.BotHop().Client));
         await using var scope = _stages.Scopes.Open();
         Assert.True(SessionBody.TryDecode("eyJjdXN0b21lciI6IjQyIn0", 4096, out var body, out _));
 
@@ -41,8 +41,8 @@ public sealed class CallAdmissionTests
     public async Task An_instance_that_refuses_is_released_and_the_next_one_tried()
     {
         var dialer = new ScriptedDialer(url => url.AbsolutePath == "/bot-1"
-            ? Task.FromException<WebSocket>(new IOException("connection refused"))
-            : Task.FromResult(InMemoryWebSockets.Pair().Client));
+            ? Task.FromException<LegSocket>(new IOException("connection refused"))
+            : Task.FromResult(InMemoryWebSockets.BotHop().Client));
         await using var scope = _stages.Scopes.Open();
 
         var admission = await Admission(dialer).AdmitAsync(scope.Call, _stages.Registered(CallStages.Support), null, CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class CallAdmissionTests
     [Fact]
     public async Task When_every_instance_refuses_the_call_is_refused_bot_unreachable_and_holds_no_claim()
     {
-        var dialer = new ScriptedDialer(_ => Task.FromException<WebSocket>(new IOException("connection refused")));
+        var dialer = new ScriptedDialer(_ => Task.FromException<LegSocket>(new IOException("connection refused")));
         await using var scope = _stages.Scopes.Open();
 
         var admission = await Admission(dialer).AdmitAsync(scope.Call, _stages.Registered(CallStages.Support), null, CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class CallAdmissionTests
     public async Task An_agent_at_its_limit_is_refused_before_any_bot_is_dialed()
     {
         var full = new CallStages((CallStages.Support, CallStages.Agent(maxConcurrentCalls: 1, ("bot-1", 5))));
-        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.Pair().Client));
+        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.BotHop().Client));
         var admission = new CallAdmission(full.Claims, new SessionCredentials(full.Protection), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
         await using var first = full.Scopes.Open();
         await using var second = full.Scopes.Open();
@@ -93,7 +93,7 @@ public sealed class CallAdmissionTests
             _ =>
             {
                 dialing.SetResult();
-                return new TaskCompletionSource<WebSocket>().Task;
+                return new TaskCompletionSource<LegSocket>().Task;
             },
             honourCancellation: true);
         await using var scope = _stages.Scopes.Open();
@@ -111,7 +111,7 @@ public sealed class CallAdmissionTests
     [Fact]
     public async Task A_call_whose_call_control_credential_cannot_be_signed_is_refused_503_and_claims_nothing()
     {
-        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.Pair().Client));
+        var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.BotHop().Client));
         var admission = new CallAdmission(_stages.Claims, new SessionCredentials(new KeyRingUnreachable()), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
         await using var scope = _stages.Scopes.Open();
 
@@ -127,11 +127,11 @@ public sealed class CallAdmissionTests
         new(_stages.Claims, new SessionCredentials(_stages.Protection), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
 
     /// <summary>A dialer whose answer to each URL the test decides, recording every dial.</summary>
-    private sealed class ScriptedDialer(Func<Uri, Task<WebSocket>> answer, bool honourCancellation = false) : IBotDialer
+    private sealed class ScriptedDialer(Func<Uri, Task<LegSocket>> answer, bool honourCancellation = false) : IBotDialer
     {
         public List<(Uri Url, IReadOnlyList<KeyValuePair<string, string>> Headers)> Dials { get; } = [];
 
-        public async Task<WebSocket> DialAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+        public async Task<LegSocket> DialAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
         {
             Dials.Add((url, headers));
             var answering = answer(url);

@@ -23,7 +23,7 @@ public sealed class CallRelayingTests
     {
         var call = TelnyxCallInfo.CreateRandom();
         var (gatewayCaller, telnyx) = InMemoryWebSockets.Pair();
-        var (bot, gatewayBot) = InMemoryWebSockets.Pair();
+        var (bot, gatewayBot) = InMemoryWebSockets.BotHop();
         await using var scope = _stages.Scopes.Open();
         var handshake = await HandshakeAsync(gatewayCaller, telnyx, scope.Call, call);
         var leg = await AdmitAsync(scope, gatewayBot);
@@ -52,7 +52,7 @@ public sealed class CallRelayingTests
     {
         var call = TelnyxCallInfo.CreateRandom();
         var (gatewayCaller, telnyx) = InMemoryWebSockets.Pair();
-        var (_, gatewayBot) = InMemoryWebSockets.Pair();
+        var (_, gatewayBot) = InMemoryWebSockets.BotHop();
         await using var scope = _stages.Scopes.Open();
         var handshake = await HandshakeAsync(gatewayCaller, telnyx, scope.Call, call);
         var leg = await AdmitAsync(scope, gatewayBot);
@@ -69,7 +69,7 @@ public sealed class CallRelayingTests
         Assert.Null(await _stages.Sessions.GetAsync(scope.Call.SessionId));
     }
 
-    private async Task<CallerHandshake> HandshakeAsync(WebSocket gatewayCaller, WebSocket telnyx, LiveCall live, TelnyxCallInfo call)
+    private async Task<CallerHandshake> HandshakeAsync(LegSocket gatewayCaller, WebSocket telnyx, LiveCall live, TelnyxCallInfo call)
     {
         await telnyx.SendAsync(TelnyxFrames.Connected(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         await telnyx.SendAsync(TelnyxFrames.Start(call), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
@@ -77,7 +77,7 @@ public sealed class CallRelayingTests
         return (await reader.ReadAsync(gatewayCaller, live, bot: null))!;
     }
 
-    private async Task<BotLeg> AdmitAsync(LiveCallScope scope, WebSocket gatewayBot)
+    private async Task<BotLeg> AdmitAsync(LiveCallScope scope, LegSocket gatewayBot)
     {
         var claim = (await _stages.Claims.ClaimAsync(_stages.Registered(CallStages.Support), scope.Call.SessionId, new HashSet<string>(), CancellationToken.None)).Claim!;
         scope.Call.Admitted(claim);

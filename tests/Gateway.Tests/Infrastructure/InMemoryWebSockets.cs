@@ -1,31 +1,43 @@
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using Gateway.Relay;
 
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// Two ends of one WebSocket connection over in-memory pipes, with the real managed WebSocket protocol on both: what
-/// a stage's unit test needs of a leg, without a socket.
+/// Two ends of one WebSocket connection over in-memory pipes: the gateway's leg (its own <see cref="LegSocket"/>) and
+/// the peer's, the framework's managed WebSocket, so each stage's unit test also checks the gateway's framing against
+/// an independent implementation of RFC 6455, without a socket.
 /// </summary>
 public static class InMemoryWebSockets
 {
-    /// <summary>The gateway's end (server: it reads masked frames) and the peer's end (client).</summary>
-    public static (WebSocket Server, WebSocket Client) Pair()
+    /// <summary>A caller leg: the gateway's end (server: it reads masked frames) and Telnyx's end (client).</summary>
+    public static (LegSocket Server, WebSocket Client) Pair()
     {
-        var toServer = new Pipe();
-        var toClient = new Pipe();
-        var server = WebSocket.CreateFromStream(
-            new DuplexStream(toServer.Reader.AsStream(), toClient.Writer.AsStream()),
-            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var client = WebSocket.CreateFromStream(
-            new DuplexStream(toClient.Reader.AsStream(), toServer.Writer.AsStream()),
-            new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
-        return (server, client);
+        var (gateway, peer) = Streams();
+        return (new LegSocket(gateway, LegRole.Server), WebSocket.CreateFromStream(peer, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero }));
+    }
+
+    /// <summary>A bot hop: the bot's end (server) and the gateway's end (client: it masks what it sends).</summary>
+    public static (WebSocket Server, LegSocket Client) BotHop()
+    {
+        var (gateway, peer) = Streams();
+        return (WebSocket.CreateFromStream(peer, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero }), new LegSocket(gateway, LegRole.Client));
+    }
+
+    /// <summary>The two ends of one in-memory connection: what one writes, the other reads.</summary>
+    public static (Stream Gateway, Stream Peer) Streams()
+    {
+        var toGateway = new Pipe();
+        var toPeer = new Pipe();
+        return (new DuplexStream(toGateway.Reader.AsStream(), toPeer.Writer.AsStream()), new DuplexStream(toPeer.Reader.AsStream(), toGateway.Writer.AsStream()));
     }
 
     /// <summary>Reads from one pipe, writes to the other.</summary>
     private sealed class DuplexStream(Stream input, Stream output) : Stream
     {
+        private readonly CancellationTokenSource _disposed = new();
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -38,7 +50,19 @@ public static class InMemoryWebSockets
 
         public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => input.ReadAsync(buffer, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            // As a socket's: disposing the stream ends a read that is waiting on it.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            try
+            {
+                return await input.ReadAsync(buffer, linked.Token);
+            }
+            catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException("the connection was dropped");
+            }
+        }
 
         public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
 
@@ -56,8 +80,11 @@ public static class InMemoryWebSockets
         {
             if (disposing)
             {
-                input.Dispose();
+                _disposed.Cancel();
+
+                // The peer's end first: it must see the end of the stream even if the reading side refuses to go.
                 output.Dispose();
+                input.Dispose();
             }
 
             base.Dispose(disposing);

@@ -14,7 +14,6 @@ namespace Gateway.Tests.Relay;
 /// </summary>
 public sealed class BotHandshakeTests
 {
-    private static readonly RelayOptions Options = new();
 
     private static readonly KeyValuePair<string, string>[] Headers = [new("X-Daily-Session-Id", "session-1"), new("X-Gateway-Org", "acme")];
 
@@ -22,7 +21,7 @@ public sealed class BotHandshakeTests
     public async Task Sends_an_upgrade_with_the_call_headers_and_the_path_and_query()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws?body=e30%3D"), Headers, Options, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws?body=e30%3D"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();
@@ -44,7 +43,7 @@ public sealed class BotHandshakeTests
     public async Task Frames_sent_in_the_same_packet_as_the_101_arrive_first_and_in_order()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();
@@ -61,7 +60,7 @@ public sealed class BotHandshakeTests
     public async Task A_refusal_reports_the_bots_status()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         await connection.ReadRequestAsync();
@@ -75,7 +74,7 @@ public sealed class BotHandshakeTests
     public async Task A_101_with_the_wrong_accept_key_is_refused()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         await connection.ReadRequestAsync();
@@ -90,7 +89,7 @@ public sealed class BotHandshakeTests
     public async Task A_connection_closed_before_the_response_is_refused()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Options, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using (var connection = await server.AcceptAsync())
         {

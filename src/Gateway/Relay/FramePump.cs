@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Gateway.Core;
 
 namespace Gateway.Relay;
@@ -146,6 +147,7 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
     }
 
     /// <returns>False when the destination could not be written (it is gone).</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(ReadOnlyMemory<byte> bytes)
     {
         if (!_holdingDestination)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Relay;
 
@@ -124,6 +125,8 @@ public sealed partial class LegSocket : WebSocket
     /// without a buffer (a zero-byte read), so an idle leg holds none.
     /// </summary>
     /// <returns>False when the connection ended first.</returns>
+    /// <remarks>Runs once or twice per frame: its state machine comes from a pool, so waiting allocates nothing.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> ReadMoreAsync(int count, CancellationToken cancellationToken = default)
     {
         while (_end - _start < count)

@@ -50,13 +50,14 @@ public static class InMemoryWebSockets
 
         public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
 
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             // As a socket's: disposing the stream ends a read that is waiting on it.
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token) : null;
             try
             {
-                return await input.ReadAsync(buffer, linked.Token);
+                return await input.ReadAsync(buffer, linked?.Token ?? _disposed.Token);
             }
             catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

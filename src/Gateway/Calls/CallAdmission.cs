@@ -67,7 +67,20 @@ public sealed partial class CallAdmission(
         return new Admission(null, StreamRefusals.Draining());
     }
 
-    private async Task<Admission> ConnectAsync(RegisteredAgent agent, string sessionId, SessionBody? body, CancellationToken giveUp)
+    /// <summary>
+    /// Claims and connects another bot for a call whose bot dropped: an instance other than <paramref name="dropped"/>
+    /// when one has room, else that one again; the bot hop carries <c>X-Gateway-Reconnect</c>.
+    /// </summary>
+    public async Task<Admission> ReconnectAsync(RegisteredAgent agent, string sessionId, SessionBody? body, string dropped, int reconnect, CancellationToken giveUp)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var admission = await ConnectAsync(agent, sessionId, body, giveUp, dropped, reconnect);
+        return admission.Refusal?.Code == StreamRefusals.NoFreeInstance(agent.Key.ServiceHost).Code && !giveUp.IsCancellationRequested
+            ? await ConnectAsync(agent, sessionId, body, giveUp, avoid: null, reconnect)
+            : admission;
+    }
+
+    private async Task<Admission> ConnectAsync(RegisteredAgent agent, string sessionId, SessionBody? body, CancellationToken giveUp, string? avoid = null, int reconnect = 0)
     {
         string credential;
         try
@@ -83,7 +96,12 @@ public sealed partial class CallAdmission(
 
         // Instances whose heartbeat registration lapsed take no calls; instances that refused this call are not retried.
         var excluded = agent.Resource.LapsedInstances(time.GetUtcNow());
-        var headers = BotRequest.Headers(agent.Key, sessionId, credential);
+        if (avoid is not null)
+        {
+            excluded.Add(avoid);
+        }
+
+        var headers = BotRequest.Headers(agent.Key, sessionId, credential, reconnect);
         var refusals = 0;
         using var budget = new CancellationTokenSource(_options.BotConnectBudget, time);
         using var budgetOrGiveUp = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, giveUp);

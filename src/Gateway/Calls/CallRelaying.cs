@@ -17,6 +17,7 @@ namespace Gateway.Calls;
 public sealed partial class CallRelaying(
     ISessionStore sessions,
     BotFailureActions botFailures,
+    BotFailovers failovers,
     ICallTelemetry telemetry,
     IOptions<RelayOptions> relayOptions,
     IOptions<GatewayOptions> gatewayOptions,
@@ -26,7 +27,8 @@ public sealed partial class CallRelaying(
     private readonly RelayOptions _relay = relayOptions.Value;
 
     /// <param name="routedBy"><c>url</c> or <c>start_frame</c>, for the session record and the log.</param>
-    public async Task RelayAsync(LiveCall call, LegSocket caller, CallerHandshake handshake, BotLeg bot, RegisteredAgent agent, long registryRevision, string routedBy)
+    /// <param name="body">The stream's body, for a bot that takes the call over when its agent asks for continuity.</param>
+    public async Task RelayAsync(LiveCall call, LegSocket caller, CallerHandshake handshake, BotLeg bot, RegisteredAgent agent, SessionBody? body, long registryRevision, string routedBy)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(handshake);
@@ -55,8 +57,6 @@ public sealed partial class CallRelaying(
         var replayedFrames = handshake.Connected.IsEmpty ? 1 : 2;
         var replayedBytes = handshake.Connected.Length + handshake.StartBytes.Length;
 
-        // The frames are with the bot: their buffer goes back to the pool now rather than at the end of the call.
-        handshake.Dispose();
         var session = new CallSession
         {
             SessionId = call.SessionId,
@@ -74,7 +74,11 @@ public sealed partial class CallRelaying(
             RoutedBy = routedBy,
         };
 
-        var relay = new CallRelay(caller, bot.Socket, _relay, time);
+        // The frames are with the bot: their buffer goes back to the pool now rather than at the end of the call (a call
+        // that may move to another bot keeps a copy).
+        using var failover = failovers.Open(call, agent, body, handshake, caller, bot, session);
+        handshake.Dispose();
+        using var relay = new CallRelay(caller, bot.Socket, _relay, time, failover);
         var callTelemetry = telemetry.CallStarted(agent.Key, setup, replayedFrames, replayedBytes, relay.ToBot, relay.ToCaller);
         call.Relaying(session);
 
@@ -94,7 +98,12 @@ public sealed partial class CallRelaying(
         await recorded;
         LogCallEnded(logger, call.SessionId, outcome.End, (int?)outcome.CloseStatus, outcome.CloseDescription,
             outcome.CallerFrames, outcome.BotFrames, duration);
-        await botFailures.RunAsync(session, agent.Resource, outcome);
+        if (failover is { Reconnects: > 0 })
+        {
+            LogHeldFrames(logger, call.SessionId, failover.Reconnects, relay.DroppedWhileHeld.Frames);
+        }
+
+        await botFailures.RunAsync(failover?.Session ?? session, agent.Resource, outcome);
     }
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
@@ -104,6 +113,9 @@ public sealed partial class CallRelaying(
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
         Message = "Session {SessionId}: ended ({End}, close {CloseStatus} '{CloseReason}'), {CallerFrames} frames from telnyx, {BotFrames} from the bot, lasted {Duration}")]
     private static partial void LogCallEnded(ILogger logger, string sessionId, CallEnd end, int? closeStatus, string? closeReason, long callerFrames, long botFrames, TimeSpan duration);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Session {SessionId}: moved to another bot {Reconnects} times; {DroppedFrames} frames from telnyx were dropped while it waited")]
+    private static partial void LogHeldFrames(ILogger logger, string sessionId, int reconnects, long droppedFrames);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Session {SessionId}: bot connection lost before the start frame reached it: {Reason}")]
     private static partial void LogBotLostAtStart(ILogger logger, string sessionId, string reason);

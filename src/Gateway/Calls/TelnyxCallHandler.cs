@@ -63,7 +63,7 @@ public sealed class TelnyxCallHandler(
         using var bot = admitted.Bot!;
         if (await caller.AcceptAndReadHandshakeAsync(bot.Socket))
         {
-            await relaying.RelayAsync(call, caller.Socket!, caller.Handshake!, bot, route.Agent!, route.RegistryRevision, routedBy);
+            await relaying.RelayAsync(call, caller.Socket!, caller.Handshake!, bot, route.Agent!, request.Body, route.RegistryRevision, routedBy);
         }
     }
 }

@@ -17,6 +17,22 @@ public interface ICallTelemetry
     /// bot (<c>connected</c> and <c>start</c>), and watches its relay's traffic until it ends.
     /// </summary>
     IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller);
+
+    /// <summary>A call whose bot dropped was moved to another bot, or could not be (see <see cref="ReconnectResults"/>).</summary>
+    void CallReconnected(AgentKey agent, string result);
+}
+
+/// <summary>How a try to move a call to another bot went.</summary>
+public static class ReconnectResults
+{
+    /// <summary>Another bot has the call.</summary>
+    public const string Reconnected = "reconnected";
+
+    /// <summary>No bot could be reached (none free, none answered, or the time ran out).</summary>
+    public const string Failed = "failed";
+
+    /// <summary>The call had used every reconnect its agent allows, or the caller left meanwhile.</summary>
+    public const string GaveUp = "gave_up";
 }
 
 /// <summary>One relayed call's telemetry, from its start to its end.</summary>

@@ -110,6 +110,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CallRouter>();
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<CallRelaying>();
+        services.AddSingleton<BotFailovers>();
         services.AddSingleton<TelnyxCallHandler>();
         services.AddUpgradeRateLimiting();
         services.AddSingleton<GatewayDrain>();

@@ -20,6 +20,9 @@ public sealed record StartFrame
 
     public string? Encoding { get; init; }
 
+    /// <summary><c>start.media_format.sample_rate</c>, in hertz.</summary>
+    public int? SampleRate { get; init; }
+
     /// <summary>TeXML <c>&lt;Parameter&gt;</c>s or Call Control <c>custom_parameters</c>, as Telnyx sends them: a name → value map.</summary>
     public IReadOnlyDictionary<string, string> CustomParameters { get; init; } = new Dictionary<string, string>();
 
@@ -81,6 +84,10 @@ public sealed record StartFrame
                 To = StringOf(start, "to"),
                 Encoding = start.TryGetProperty("media_format", out var format) && format.ValueKind == JsonValueKind.Object
                     ? StringOf(format, "encoding")
+                    : null,
+                SampleRate = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("sample_rate", out var rate)
+                    && rate.ValueKind == JsonValueKind.Number && rate.TryGetInt32(out var hertz)
+                    ? hertz
                     : null,
                 CustomParameters = ReadCustomParameters(start),
             };

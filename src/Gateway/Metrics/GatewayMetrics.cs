@@ -22,6 +22,7 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
 
     private readonly Counter _callsStarted;
     private readonly Counter _callsEnded;
+    private readonly Counter _callReconnects;
     private readonly Gauge _callsActive;
     private readonly Histogram _setupDuration;
     private readonly Counter _relayedFrames;
@@ -54,6 +55,8 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
             "From the upgrade request to the start frame forwarded to the bot.",
             AgentLabels,
             new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _callReconnects = Factory.CreateCounter(
+            "gateway_call_reconnects_total", "Calls whose bot dropped mid-call, by what followed: reconnected (another bot has the call), failed, gave_up.", ["org", "agent", "result"]);
         _relayedFrames = Factory.CreateCounter("gateway_relayed_frames_total", "WebSocket messages relayed, by direction (to_bot, to_caller).", ["org", "agent", "direction"]);
         _relayedBytes = Factory.CreateCounter("gateway_relayed_bytes_total", "Payload bytes of the messages relayed, by direction.", ["org", "agent", "direction"]);
         RegistryRevision = Factory.CreateGauge("gateway_registry_revision", "The highest registry revision this replica has applied.");
@@ -153,6 +156,8 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
             call.Flush();
         }
     }
+
+    public void CallReconnected(AgentKey agent, string result) => _callReconnects.WithLabels(agent.Org, agent.Agent, result).Inc();
 
     public void CallRefused(string code, AgentKey? agent) => CallEnded(CallOutcomes.Rejected(code), agent);
 

@@ -29,7 +29,8 @@ public sealed record AgentResource
         IReadOnlyList<string>? allowedActions = null,
         string? connectionId = null,
         BotFailureAction? onBotFailure = null,
-        KubernetesSource? kubernetes = null)
+        KubernetesSource? kubernetes = null,
+        AgentContinuity? continuity = null)
     {
         Enabled = enabled;
         MaxConcurrentCalls = maxConcurrentCalls;
@@ -42,6 +43,7 @@ public sealed record AgentResource
         ConnectionId = connectionId;
         OnBotFailure = onBotFailure ?? new BotFailureAction();
         Kubernetes = kubernetes;
+        Continuity = continuity;
     }
 
     public bool Enabled { get; init; } = true;
@@ -81,6 +83,10 @@ public sealed record AgentResource
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public KubernetesSource? Kubernetes { get; init; }
+
+    /// <summary>Moving a call to another bot when its bot drops, with hold audio meanwhile; null (the JSON leaves it out): off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AgentContinuity? Continuity { get; init; }
 
     /// <summary>Instances whose heartbeat registration has lapsed: they take no new calls.</summary>
     public HashSet<string> LapsedInstances(DateTimeOffset now) =>

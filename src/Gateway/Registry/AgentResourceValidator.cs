@@ -54,6 +54,11 @@ public static class AgentResourceValidator
         }
 
         ValidateDialOut(resource, errors);
+        if (resource.Continuity is not null)
+        {
+            AgentContinuityValidator.Validate(resource.Continuity, errors);
+        }
+
         if (resource.Kubernetes is not null)
         {
             KubernetesSourceValidator.Validate(resource.Kubernetes, errors);

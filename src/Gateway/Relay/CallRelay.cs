@@ -18,23 +18,28 @@ namespace Gateway.Relay;
 /// gateway holds. Pings and pongs pass through; a close is forwarded as it came, so its code and reason reach the other
 /// side unchanged.
 /// </remarks>
-public sealed class CallRelay
+public sealed class CallRelay : IDisposable
 {
     private readonly LegSocket _caller;
-    private readonly LegSocket _bot;
     private readonly RelayOptions _options;
     private readonly TimeProvider _time;
+    private readonly IBotReplacement? _replacement;
+    private readonly CancellationTokenSource _callerGone = new();
+    private volatile LegSocket _bot;
+    private FramePump? _toBot;
     private int _closedByGateway;
 
     // 1 + the leg whose loop saw the call end first; 0 while neither has.
     private int _endedFirst;
 
-    public CallRelay(LegSocket caller, LegSocket bot, RelayOptions options, TimeProvider time)
+    /// <param name="replacement">Moves the call to another bot when the bot drops; null: the call ends with it.</param>
+    public CallRelay(LegSocket caller, LegSocket bot, RelayOptions options, TimeProvider time, IBotReplacement? replacement = null)
     {
         _caller = caller;
         _bot = bot;
         _options = options;
         _time = time;
+        _replacement = replacement;
     }
 
     /// <summary>Messages relayed from Telnyx to the bot so far (the replayed connected and start frames not included).</summary>
@@ -43,13 +48,25 @@ public sealed class CallRelay
     /// <summary>Messages relayed from the bot to Telnyx so far.</summary>
     public RelayTraffic ToCaller { get; } = new();
 
+    /// <summary>Messages from Telnyx dropped while the call waited for another bot (stale audio).</summary>
+    public RelayTraffic DroppedWhileHeld { get; } = new();
+
+    /// <summary>The bot leg the call is relayed to now.</summary>
+    public LegSocket Bot => _bot;
+
+    internal IBotReplacement? Replacement => _replacement;
+
+    internal CancellationToken CallerGone => _callerGone.Token;
+
     /// <summary>Relays until both legs are closed (or, past <see cref="RelayOptions.CloseTimeout"/>, aborted).</summary>
     public async Task<RelayOutcome> RunAsync()
     {
         using var keepAlive = _options.KeepAliveInterval > TimeSpan.Zero
             ? _time.CreateTimer(static state => ((CallRelay)state!).KeepAliveTick(), this, _options.KeepAliveInterval, _options.KeepAliveInterval)
             : null;
-        var toBot = new FramePump(Leg.Caller, _caller, _bot, _options.CallerMessageMaxBytes, ToBot, this).RunAsync();
+        _toBot = new FramePump(Leg.Caller, _caller, _bot, _options.CallerMessageMaxBytes, ToBot, this);
+        var toBot = _toBot.RunAsync();
+        _ = toBot.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), _callerGone, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var toCaller = new FramePump(Leg.Bot, _bot, _caller, _options.BotMessageMaxBytes, ToCaller, this).RunAsync();
         var first = await Task.WhenAny(toBot, toCaller);
         var second = first == toBot ? toCaller : toBot;
@@ -83,10 +100,23 @@ public sealed class CallRelay
         await Task.WhenAll(CloseLegAsync(_caller, status, reason), CloseLegAsync(_bot, status, reason));
     }
 
+    /// <summary>The bot dropped and another is being connected: Telnyx's frames are dropped until <see cref="Resume"/>.</summary>
+    internal void Hold() => _toBot!.Redirect(null);
+
+    /// <summary>Relays to a new bot leg: Telnyx's frames go to it from their next frame boundary.</summary>
+    internal void Resume(LegSocket bot)
+    {
+        _bot = bot;
+        _toBot!.Redirect(bot);
+    }
+
+    /// <summary>Once <see cref="RunAsync"/> is done.</summary>
+    public void Dispose() => _callerGone.Dispose();
+
     internal void EndedFirst(Leg leg) => Interlocked.CompareExchange(ref _endedFirst, 1 + (int)leg, 0);
 
-    internal Task CloseLegAsync(LegSocket socket, WebSocketCloseStatus status, string? reason) =>
-        WebSocketClosing.TryCloseOutputAsync(socket, status, reason, _options.CloseTimeout, _time);
+    internal Task CloseLegAsync(LegSocket? socket, WebSocketCloseStatus status, string? reason) =>
+        socket is null ? Task.CompletedTask : WebSocketClosing.TryCloseOutputAsync(socket, status, reason, _options.CloseTimeout, _time);
 
     private void KeepAliveTick()
     {

@@ -8,16 +8,33 @@ namespace Gateway.Relay;
 /// One direction of a <see cref="CallRelay"/>: reads what the source leg sent and writes it on to the destination leg
 /// unchanged, a run of whole frames per write, reading only frame headers on the way (see <see cref="CallRelay"/>).
 /// </summary>
-internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination, int maxMessageBytes, RelayTraffic traffic, CallRelay relay)
+internal sealed partial class FramePump(Leg leg, LegSocket source, LegSocket destination, int maxMessageBytes, RelayTraffic traffic, CallRelay relay)
 {
+    // Where the bytes come from: the bot's side moves to a new leg when the call is moved to another bot.
+    private LegSocket _source = source;
+
+    // Where the bytes go; null while the call waits for another bot (Telnyx's frames are dropped meanwhile).
+    private LegSocket? _destination = destination;
+
+    // A new destination asked for from another thread, taken at the next frame boundary.
+    private LegSocket? _redirectTo;
+    private volatile bool _redirect;
+
     // Payload bytes of the data frame being forwarded that have not arrived yet.
     private long _frameRemaining;
 
     // The data message being forwarded, in payload bytes so far.
     private long _messageBytes;
 
-    // The destination's send lock, held from a frame's first forwarded byte to its last so nothing lands inside it.
-    private bool _holdingDestination;
+    // The leg whose send lock this pump holds, from a frame's first forwarded byte to its last so nothing lands inside it.
+    private LegSocket? _holding;
+
+    /// <summary>Sends this pump's bytes to another leg (null: drops them) from the next frame boundary on.</summary>
+    public void Redirect(LegSocket? destination)
+    {
+        Volatile.Write(ref _redirectTo, destination);
+        _redirect = true;
+    }
 
     public async Task<PumpEnd> RunAsync()
     {
@@ -29,7 +46,7 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
                 bool more;
                 try
                 {
-                    more = await source.ReadMoreAsync(wanted);
+                    more = await _source.ReadMoreAsync(wanted);
                 }
                 catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
                 {
@@ -38,16 +55,38 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
 
                 if (!more)
                 {
+                    if (await ReplaceBotAsync(closeStatus: null))
+                    {
+                        wanted = 1;
+                        continue;
+                    }
+
                     return await SourceLostAsync();
                 }
 
-                var (length, stop, header, invalid) = Scan(source.Buffered);
+                // A new destination takes over at a frame boundary, before the bytes just read are forwarded.
+                if (_redirect && _frameRemaining == 0)
+                {
+                    ReleaseDestination();
+                    _redirect = false;
+                    _destination = Volatile.Read(ref _redirectTo);
+                }
+
+                var (length, stop, header, invalid) = Scan(_source.Buffered);
                 if (length > 0)
                 {
-                    var forwarded = await ForwardAsync(source.BufferedMemory[..length]);
-                    source.Consume(length);
+                    var forwarded = await ForwardAsync(_source.BufferedMemory[..length]);
+                    _source.Consume(length);
                     if (!forwarded)
                     {
+                        if (leg == Leg.Caller && relay.Replacement is not null)
+                        {
+                            // The bot went away: the other direction, reading it, fails too and asks for another bot.
+                            _destination!.Abort();
+                            _destination = null;
+                            continue;
+                        }
+
                         return DestinationLost();
                     }
                 }
@@ -59,14 +98,26 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
                     case Stop.MessageTooBig:
                         return await MessageTooBigAsync();
                     case Stop.Close:
-                        return await CloseAsync(header);
+                        var (status, reason, invalidClose) = ReadClose(header);
+                        if (invalidClose is not null)
+                        {
+                            return await ProtocolErrorAsync(invalidClose);
+                        }
+
+                        if (await ReplaceBotAsync(status))
+                        {
+                            wanted = 1;
+                            break;
+                        }
+
+                        return await ForwardCloseAsync(header, status, reason);
                     case Stop.KeepAliveAnswer:
-                        source.Consume(header.Length + (int)header.PayloadLength);
+                        _source.Consume(header.Length + (int)header.PayloadLength);
                         wanted = 1;
                         break;
                     default:
                         // Whatever is left is the start of a frame: read until more than that is in hand.
-                        wanted = source.Buffered.Length + 1;
+                        wanted = _source.Buffered.Length + 1;
                         break;
                 }
             }
@@ -102,7 +153,7 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
                 return (position, Stop.NeedMore, default, null);
             }
 
-            invalid ??= source.Check(header);
+            invalid ??= _source.Check(header);
             if (invalid is not null)
             {
                 return (position, Stop.Invalid, header, invalid);
@@ -138,7 +189,7 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
 
             if (header.Fin)
             {
-                traffic.Add(_messageBytes);
+                (_destination is null ? relay.DroppedWhileHeld : traffic).Add(_messageBytes);
             }
 
             position += header.Length;
@@ -150,10 +201,15 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(ReadOnlyMemory<byte> bytes)
     {
-        if (!_holdingDestination)
+        if (_destination is not { } destination)
+        {
+            return true;
+        }
+
+        if (_holding is null)
         {
             await destination.WaitToSendAsync();
-            _holdingDestination = true;
+            _holding = destination;
         }
 
         try
@@ -177,91 +233,12 @@ internal sealed class FramePump(Leg leg, LegSocket source, LegSocket destination
         return true;
     }
 
-    /// <summary>The source's close: checked, recorded, and forwarded as it came (its code and reason unchanged).</summary>
-    private async Task<PumpEnd> CloseAsync(FrameHeader header)
-    {
-        var length = header.Length + (int)header.PayloadLength;
-        var payload = source.Buffered.Slice(header.Length, (int)header.PayloadLength).ToArray();
-        if (header.Masked)
-        {
-            FrameHeader.ApplyMask(payload, header.MaskKey, 0);
-        }
-
-        if (ClosePayload.TryRead(payload, out var status, out var reason) is { } invalid)
-        {
-            return await ProtocolErrorAsync(invalid);
-        }
-
-        relay.EndedFirst(leg);
-        source.CloseReceived(status ?? WebSocketCloseStatus.Empty, reason ?? string.Empty);
-        var forwarded = await ForwardAsync(source.BufferedMemory[..length]);
-        destination.CloseForwarded();
-        source.Consume(length);
-        if (!forwarded)
-        {
-            destination.Abort();
-        }
-
-        return new PumpEnd(leg.Closed(), status ?? WebSocketCloseStatus.Empty, reason ?? string.Empty);
-    }
-
-    /// <summary>The source ended without a close: the destination gets 1011, or is dropped when a frame to it is cut short.</summary>
-    private async Task<PumpEnd> SourceLostAsync()
-    {
-        relay.EndedFirst(leg);
-        var reason = $"{leg.Name()} connection lost";
-        if (_frameRemaining > 0)
-        {
-            destination.Abort();
-        }
-        else
-        {
-            ReleaseDestination();
-            await relay.CloseLegAsync(destination, WebSocketCloseStatus.InternalServerError, reason);
-        }
-
-        return new PumpEnd(leg.Lost(), WebSocketCloseStatus.InternalServerError, reason);
-    }
-
-    /// <summary>The destination could not be written: dropped, so the other direction, reading it, ends and closes our source.</summary>
-    private PumpEnd DestinationLost()
-    {
-        relay.EndedFirst(leg);
-        ReleaseDestination();
-        destination.Abort();
-        return new PumpEnd(leg.Other().Lost(), WebSocketCloseStatus.InternalServerError, $"{leg.Other().Name()} connection lost");
-    }
-
-    /// <summary>The source broke RFC 6455: it gets 1002 with the reason, the other side 1011.</summary>
-    private async Task<PumpEnd> ProtocolErrorAsync(string invalid)
-    {
-        relay.EndedFirst(leg);
-        ReleaseDestination();
-        var reason = CloseCodes.Reason($"protocol error: {invalid}");
-        await Task.WhenAll(
-            relay.CloseLegAsync(source, WebSocketCloseStatus.ProtocolError, reason),
-            relay.CloseLegAsync(destination, WebSocketCloseStatus.InternalServerError, $"{leg.Name()} protocol error"));
-        return new PumpEnd(leg.Lost(), WebSocketCloseStatus.ProtocolError, reason);
-    }
-
-    /// <summary>A message over the leg's limit: both legs get 1009 before any of its offending frame is forwarded.</summary>
-    private async Task<PumpEnd> MessageTooBigAsync()
-    {
-        relay.EndedFirst(leg);
-        ReleaseDestination();
-        var reason = CloseCodes.Reason($"{leg.Name()} message exceeds {maxMessageBytes} bytes");
-        await Task.WhenAll(
-            relay.CloseLegAsync(source, WebSocketCloseStatus.MessageTooBig, reason),
-            relay.CloseLegAsync(destination, WebSocketCloseStatus.MessageTooBig, reason));
-        return new PumpEnd(CallEnd.MessageTooBig, WebSocketCloseStatus.MessageTooBig, reason);
-    }
-
     private void ReleaseDestination()
     {
-        if (_holdingDestination)
+        if (_holding is { } held)
         {
-            _holdingDestination = false;
-            destination.SendDone();
+            _holding = null;
+            held.SendDone();
         }
     }
 

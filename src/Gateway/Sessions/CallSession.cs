@@ -34,4 +34,7 @@ public sealed record CallSession
 
     /// <summary><c>url</c> (serviceHost in the query) or <c>start_frame</c> (serviceHost in custom parameters).</summary>
     public required string RoutedBy { get; init; }
+
+    /// <summary>How many times the call was moved to another bot after its bot dropped (<see cref="InstanceId"/> is the latest).</summary>
+    public int Reconnects { get; init; }
 }

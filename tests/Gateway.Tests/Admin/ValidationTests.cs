@@ -70,6 +70,13 @@ public sealed class ValidationTests(ValidationTests.Fixture fixture) : IClassFix
         { "texml fallback not well-formed", """{"texml":{"fallback":"<Dial><Number>+15551234567</Number>"}}""", ["texml.fallback"] },
         { "texml fallback plain text", """{"texml":{"fallback":"call us later"}}""", ["texml.fallback"] },
 
+        // Continuity.
+        { "continuity hold unknown", """{"continuity":{"hold":"music"}}""", ["continuity.hold"] },
+        { "continuity attempts 0", """{"continuity":{"reconnect":{"attempts":0}}}""", ["continuity.reconnect.attempts"] },
+        { "continuity window over 120 s", """{"continuity":{"reconnect":{"withinSeconds":121}}}""", ["continuity.reconnect.withinSeconds"] },
+        { "continuity on 1000", """{"continuity":{"reconnect":{"on":[1011,1000]}}}""", ["continuity.reconnect.on"] },
+        { "continuity unknown field", """{"continuity":{"queue":{"maxWaitSeconds":30}}}""", ["continuity.queue"] },
+
         // Several at once: every field at fault is named.
         { "several fields", """{"maxConcurrentCalls":0,"bodyMaxBytes":99999,"phoneNumbers":["x"],"instances":[{"id":"a","url":"http://h"}],"texml":{"codec":"MP3"}}""", ["bodyMaxBytes", "instances[0].url", "maxConcurrentCalls", "phoneNumbers[0]", "texml.codec"] },
     };

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Gateway.CallSimulator;
 using Gateway.Calls;
 using Gateway.Core;
+using Gateway.Credentials;
 using Gateway.Ingress;
 using Gateway.Relay;
 using Gateway.Telnyx;
@@ -28,7 +29,7 @@ public sealed class CallRelayingTests
         var handshake = await HandshakeAsync(gatewayCaller, telnyx, scope.Call, call);
         var leg = await AdmitAsync(scope, gatewayBot);
 
-        var relaying = Relaying().RelayAsync(scope.Call, gatewayCaller, handshake, leg, _stages.Registered(CallStages.Support), 7, "url");
+        var relaying = Relaying().RelayAsync(scope.Call, gatewayCaller, handshake, leg, _stages.Registered(CallStages.Support), null, 7, "url");
 
         Assert.Equal(TelnyxFrames.Connected(), await ReceiveAsync(bot));
         Assert.Equal(TelnyxFrames.Start(call), await ReceiveAsync(bot));
@@ -59,7 +60,7 @@ public sealed class CallRelayingTests
         gatewayBot.Abort();
         var closing = telnyx.ReceiveAsync(new byte[64], Wait.Token());
 
-        var relaying = Relaying().RelayAsync(scope.Call, gatewayCaller, handshake, leg, _stages.Registered(CallStages.Support), 7, "url");
+        var relaying = Relaying().RelayAsync(scope.Call, gatewayCaller, handshake, leg, _stages.Registered(CallStages.Support), null, 7, "url");
 
         var close = await closing;
         Assert.Equal((WebSocketCloseStatus.InternalServerError, "bot connection lost"), (close.CloseStatus, close.CloseStatusDescription));
@@ -88,7 +89,9 @@ public sealed class CallRelayingTests
     {
         var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
         var botFailures = new BotFailureActions(new InMemoryTenantSettingsStore(), http, Options.Create(new TelnyxOptions()), NullLogger<BotFailureActions>.Instance);
-        return new CallRelaying(_stages.Sessions, botFailures, _stages.Metrics, Options.Create(new RelayOptions()), Options.Create(new GatewayOptions()), TimeProvider.System, NullLogger<CallRelaying>.Instance);
+        var admission = new CallAdmission(_stages.Claims, new SessionCredentials(_stages.Protection), new BotDialer(), Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
+        var failovers = new BotFailovers(admission, _stages.Claims, _stages.Sessions, _stages.Metrics, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<BotFailover>.Instance);
+        return new CallRelaying(_stages.Sessions, botFailures, failovers, _stages.Metrics, Options.Create(new RelayOptions()), Options.Create(new GatewayOptions()), TimeProvider.System, NullLogger<CallRelaying>.Instance);
     }
 
     private static async Task<byte[]> ReceiveAsync(WebSocket socket)

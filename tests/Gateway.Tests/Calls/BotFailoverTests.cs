@@ -1,0 +1,133 @@
+using System.Net.WebSockets;
+using System.Text;
+using Gateway.CallSimulator;
+using Gateway.Core;
+using Gateway.Registry;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Calls;
+
+/// <summary>
+/// A bot that drops mid-call is replaced: Telnyx's leg stays open and hears hold audio in its codec, then a clear, then
+/// the new bot, which gets the call's first frames byte for byte, its session id and <c>X-Gateway-Reconnect</c>.
+/// </summary>
+public sealed class BotFailoverTests
+{
+    private static readonly AgentKey Support = new("acme", "support");
+
+    // 20 ms of 8 kHz PCMU silence (0xFF), as the gateway plays it to Telnyx.
+    private static readonly byte[] SilenceFrame = Encoding.UTF8.GetBytes(
+        $$$"""{"event":"media","media":{"payload":"{{{Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 160).ToArray())}}}"}}""");
+
+    [Fact]
+    public async Task A_bot_killed_mid_call_is_replaced_by_the_other_instance_while_telnyx_hears_hold_audio()
+    {
+        await using var bot1 = await BotServer.StartAsync();
+        await using var bot2 = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme&body=" + TestCalls.Base64("""{"customer":"42"}""")));
+        var (first, second, secondInstance) = await PlaceAsync(telnyx, call, bot1, bot2);
+
+        first.Abort();
+
+        var holdFrames = 0;
+        ReceivedFrame frame;
+        while ((frame = await TestCalls.ReceiveAsync(telnyx)).Payload.AsSpan().SequenceEqual(SilenceFrame))
+        {
+            holdFrames++;
+        }
+
+        Assert.True(holdFrames >= 1);
+        Assert.Equal("""{"event":"clear"}""", frame.Text);
+        var taker = await second;
+        Assert.Equal(TelnyxFrames.Connected(), (await taker.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await taker.ReceiveAsync()).Payload);
+        Assert.Equal(first.Headers["X-Daily-Session-Id"], taker.Headers["X-Daily-Session-Id"]);
+        Assert.Equal("1", taker.Headers["X-Gateway-Reconnect"]);
+        Assert.Equal(first.QueryString, taker.QueryString);
+
+        // The call flows again both ways, on the new bot; the lost claim is gone and the record names the new instance.
+        await taker.SendTextAsync(TelnyxFrames.BotMark("after-reconnect"));
+        Assert.Equal(TelnyxFrames.BotMark("after-reconnect"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
+        var media = TelnyxFrames.Media(call, 9, 1, 0, TelnyxFrames.SilenceFrame(1));
+        await telnyx.SendTextAsync(media);
+        Assert.Equal(media, (await taker.ReceiveAsync()).Payload);
+        Assert.Equal(1, await gateway.ClaimCountAsync(Support));
+        var session = Assert.Single(await gateway.Sessions.ListAsync("acme"));
+        Assert.Equal((secondInstance, 1), (session.InstanceId, session.Reconnects));
+
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
+        TestCalls.AssertClose(await taker.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "bye");
+        await gateway.AssertCallGoneAsync(Support);
+    }
+
+    [Fact]
+    public async Task A_bot_that_ends_the_call_with_1000_is_not_replaced()
+    {
+        await using var bot1 = await BotServer.StartAsync();
+        await using var bot2 = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
+        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
+        var (first, second, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), bot1, bot2);
+
+        await first.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "goodbye");
+
+        TestCalls.AssertClose(await TestCalls.ReceiveAsync(telnyx), WebSocketCloseStatus.NormalClosure, "goodbye");
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "goodbye");
+        await gateway.AssertCallGoneAsync(Support);
+        Assert.False(second.IsCompleted);
+    }
+
+    [Fact]
+    public async Task When_the_attempts_are_used_up_the_call_ends_with_1011_as_without_continuity()
+    {
+        await using var bot = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.PutAgentAsync(Support, Agent(1, ("bot-1", bot)));
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
+        await TestCalls.SendHandshakeAsync(telnyx, call);
+        var first = await bot.NextCallAsync();
+        await first.ReceiveAsync();
+        await first.ReceiveAsync();
+
+        // The only instance takes the call again (no other has room), then drops it a second time.
+        first.Abort();
+        var again = await bot.NextCallAsync();
+        Assert.Equal("1", again.Headers["X-Gateway-Reconnect"]);
+        Assert.Equal(TelnyxFrames.Connected(), (await again.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await again.ReceiveAsync()).Payload);
+        again.Abort();
+
+        ReceivedFrame frame;
+        while (!(frame = await TestCalls.ReceiveAsync(telnyx)).IsClose)
+        {
+        }
+
+        TestCalls.AssertClose(frame, WebSocketCloseStatus.InternalServerError, "bot connection lost");
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, string.Empty);
+        await gateway.AssertCallGoneAsync(Support);
+    }
+
+    private static AgentResource Agent(int attempts, params (string Id, BotServer Bot)[] instances) => new()
+    {
+        Instances = [.. instances.Select(i => new AgentInstance { Id = i.Id, Url = i.Bot.WsUri, Capacity = 1 })],
+        Continuity = new AgentContinuity { Reconnect = new ReconnectPolicy(attempts: attempts, withinSeconds: 5), Hold = HoldAudioKind.Silence },
+    };
+
+    /// <summary>Places the call; returns the bot that took it (its first frames read), the other bot's next call and its id.</summary>
+    private static async Task<(BotCall First, Task<BotCall> Second, string SecondInstance)> PlaceAsync(TelnyxCallClient telnyx, TelnyxCallInfo call, BotServer bot1, BotServer bot2)
+    {
+        var at1 = bot1.NextCallAsync();
+        var at2 = bot2.NextCallAsync();
+        await TestCalls.SendHandshakeAsync(telnyx, call);
+        var taken = await Task.WhenAny(at1, at2);
+        var first = await taken;
+        Assert.Equal(TelnyxFrames.Connected(), (await first.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await first.ReceiveAsync()).Payload);
+        return taken == at1 ? (first, at2, "bot-2") : (first, at1, "bot-1");
+    }
+}

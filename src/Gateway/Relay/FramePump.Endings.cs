@@ -81,6 +81,12 @@ internal sealed partial class FramePump
         {
             _destination?.Abort();
         }
+        else if (_destination is { State: WebSocketState.CloseReceived, CloseStatus: { } status } hungUp)
+        {
+            // The other side closed while this one was being replaced: its close is answered with its own code.
+            ReleaseDestination();
+            await relay.CloseLegAsync(hungUp, status, hungUp.CloseStatusDescription);
+        }
         else if (_destination is not null)
         {
             ReleaseDestination();

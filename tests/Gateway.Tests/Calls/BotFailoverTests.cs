@@ -4,6 +4,7 @@ using Gateway.CallSimulator;
 using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Gateway.Tests.Calls;
 
@@ -11,7 +12,7 @@ namespace Gateway.Tests.Calls;
 /// A bot that drops mid-call is replaced: Telnyx's leg stays open and hears hold audio in its codec, then a clear, then
 /// the new bot, which gets the call's first frames byte for byte, its session id and <c>X-Gateway-Reconnect</c>.
 /// </summary>
-public sealed class BotFailoverTests
+public sealed class BotFailoverTests(ITestOutputHelper output)
 {
     private static readonly AgentKey Support = new("acme", "support");
 
@@ -30,6 +31,7 @@ public sealed class BotFailoverTests
         await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme&body=" + TestCalls.Base64("""{"customer":"42"}""")));
         var (first, second, secondInstance) = await PlaceAsync(telnyx, call, bot1, bot2);
 
+        var dropped = System.Diagnostics.Stopwatch.StartNew();
         first.Abort();
 
         var holdFrames = 0;
@@ -41,6 +43,9 @@ public sealed class BotFailoverTests
 
         Assert.True(holdFrames >= 1);
         Assert.Equal("""{"event":"clear"}""", frame.Text);
+
+        // Reported, not asserted: what a caller hears between the drop and the new bot (the README's figure).
+        output.WriteLine($"bot dropped to clear (the new bot has the call): {dropped.Elapsed.TotalMilliseconds:0.0} ms, {holdFrames} hold frames");
         var taker = await second;
         Assert.Equal(TelnyxFrames.Connected(), (await taker.ReceiveAsync()).Payload);
         Assert.Equal(TelnyxFrames.Start(call), (await taker.ReceiveAsync()).Payload);
@@ -79,6 +84,31 @@ public sealed class BotFailoverTests
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "goodbye");
         await gateway.AssertCallGoneAsync(Support);
         Assert.False(second.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_caller_who_hangs_up_while_held_ends_the_call_and_frees_everything()
+    {
+        await using var bot1 = await BotServer.StartAsync();
+        await using var bot2 = await BotServer.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
+        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
+        var (first, _, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), bot1, bot2);
+
+        // The other instance takes its time to answer: the caller is still on hold when they hang up.
+        bot1.UpgradeDelay = bot2.UpgradeDelay = TimeSpan.FromSeconds(3);
+        first.Abort();
+        Assert.Equal(SilenceFrame, (await TestCalls.ReceiveAsync(telnyx)).Payload);
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
+
+        ReceivedFrame frame;
+        while (!(frame = await TestCalls.ReceiveAsync(telnyx)).IsClose)
+        {
+            Assert.Equal(SilenceFrame, frame.Payload);
+        }
+
+        await gateway.AssertCallGoneAsync(Support);
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         var left = TimeSpan.FromSeconds(_policy.WithinSeconds) - time.GetElapsedTime(_firstDrop);
         if (Reconnects >= _policy.Attempts || left <= TimeSpan.Zero || _call.IsDrained)
         {
-            return GaveUp(closeStatus);
+            return GaveUp();
         }
 
         var attempt = Reconnects + 1;
@@ -84,6 +84,14 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         }
 
         _opened.Add(bot);
+        if (_call.IsDrained)
+        {
+            // The drain window ended meanwhile: Telnyx has its 1001 already, the new bot gets one too.
+            await WebSocketClosing.CloseAsync(bot.Socket, CloseCodes.GatewayShuttingDown, CloseCodes.GatewayShuttingDownReason, _shared.CloseTimeout, time);
+            await _shared.Claims.ReleaseAsync(bot.Claim);
+            return GaveUp();
+        }
+
         try
         {
             // Pipecat reads the first two text frames to detect Telnyx: they go first, byte for byte, as to the first bot.
@@ -134,7 +142,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         await _shared.Claims.ReleaseAsync(_current.Claim);
     }
 
-    private LegSocket? GaveUp(WebSocketCloseStatus? closeStatus)
+    private LegSocket? GaveUp()
     {
         LogGaveUp(_shared.Logger, _call.SessionId, Reconnects, _policy.Attempts, _policy.WithinSeconds);
         _shared.Telemetry.CallReconnected(_agent.Key, ReconnectResults.GaveUp);

@@ -12,8 +12,12 @@ namespace Gateway.Tests.Calls;
 /// A bot that drops mid-call is replaced: Telnyx's leg stays open and hears hold audio in its codec, then a clear, then
 /// the new bot, which gets the call's first frames byte for byte, its session id and <c>X-Gateway-Reconnect</c>.
 /// </summary>
-public sealed class BotFailoverTests(ITestOutputHelper output)
+public sealed class BotFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private BotServer _bot1 = null!;
+    private BotServer _bot2 = null!;
+    private GatewayHost _gateway = null!;
+
     private static readonly AgentKey Support = new("acme", "support");
 
     // 20 ms of 8 kHz PCMU silence (0xFF), as the gateway plays it to Telnyx.
@@ -23,13 +27,9 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task A_bot_killed_mid_call_is_replaced_by_the_other_instance_while_telnyx_hears_hold_audio()
     {
-        await using var bot1 = await BotServer.StartAsync();
-        await using var bot2 = await BotServer.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync();
-        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
         var call = TelnyxCallInfo.CreateRandom();
-        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme&body=" + TestCalls.Base64("""{"customer":"42"}""")));
-        var (first, second, secondInstance) = await PlaceAsync(telnyx, call, bot1, bot2);
+        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri("serviceHost=support.acme&body=" + TestCalls.Base64("""{"customer":"42"}""")));
+        var (first, second, secondInstance) = await PlaceAsync(telnyx, call, _bot1, _bot2);
 
         var dropped = System.Diagnostics.Stopwatch.StartNew();
         first.Abort();
@@ -59,45 +59,37 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
         var media = TelnyxFrames.Media(call, 9, 1, 0, TelnyxFrames.SilenceFrame(1));
         await telnyx.SendTextAsync(media);
         Assert.Equal(media, (await taker.ReceiveAsync()).Payload);
-        Assert.Equal(1, await gateway.ClaimCountAsync(Support));
-        var session = Assert.Single(await gateway.Sessions.ListAsync("acme"));
+        Assert.Equal(1, await _gateway.ClaimCountAsync(Support));
+        var session = Assert.Single(await _gateway.Sessions.ListAsync("acme"));
         Assert.Equal((secondInstance, 1), (session.InstanceId, session.Reconnects));
 
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
         TestCalls.AssertClose(await taker.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "bye");
-        await gateway.AssertCallGoneAsync(Support);
+        await _gateway.AssertCallGoneAsync(Support);
     }
 
     [Fact]
     public async Task A_bot_that_ends_the_call_with_1000_is_not_replaced()
     {
-        await using var bot1 = await BotServer.StartAsync();
-        await using var bot2 = await BotServer.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync();
-        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
-        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
-        var (first, second, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), bot1, bot2);
+        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri("serviceHost=support.acme"));
+        var (first, second, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), _bot1, _bot2);
 
         await first.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "goodbye");
 
         TestCalls.AssertClose(await TestCalls.ReceiveAsync(telnyx), WebSocketCloseStatus.NormalClosure, "goodbye");
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "goodbye");
-        await gateway.AssertCallGoneAsync(Support);
+        await _gateway.AssertCallGoneAsync(Support);
         Assert.False(second.IsCompleted);
     }
 
     [Fact]
     public async Task A_caller_who_hangs_up_while_held_ends_the_call_and_frees_everything()
     {
-        await using var bot1 = await BotServer.StartAsync();
-        await using var bot2 = await BotServer.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync();
-        await gateway.PutAgentAsync(Support, Agent(2, ("bot-1", bot1), ("bot-2", bot2)));
-        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
-        var (first, _, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), bot1, bot2);
+        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri("serviceHost=support.acme"));
+        var (first, _, _) = await PlaceAsync(telnyx, TelnyxCallInfo.CreateRandom(), _bot1, _bot2);
 
         // The other instance takes its time to answer: the caller is still on hold when they hang up.
-        bot1.UpgradeDelay = bot2.UpgradeDelay = TimeSpan.FromSeconds(3);
+        _bot1.UpgradeDelay = _bot2.UpgradeDelay = TimeSpan.FromSeconds(3);
         first.Abort();
         Assert.Equal(SilenceFrame, (await TestCalls.ReceiveAsync(telnyx)).Payload);
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
@@ -108,17 +100,16 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
             Assert.Equal(SilenceFrame, frame.Payload);
         }
 
-        await gateway.AssertCallGoneAsync(Support);
+        await _gateway.AssertCallGoneAsync(Support);
     }
 
     [Fact]
     public async Task When_the_attempts_are_used_up_the_call_ends_with_1011_as_without_continuity()
     {
-        await using var bot = await BotServer.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync();
-        await gateway.PutAgentAsync(Support, Agent(1, ("bot-1", bot)));
+        var bot = _bot1;
+        await _gateway.PutAgentAsync(Support, Agent(1, ("bot-1", bot)));
         var call = TelnyxCallInfo.CreateRandom();
-        await using var telnyx = await TestCalls.DialAsync(gateway.CallUri("serviceHost=support.acme"));
+        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri("serviceHost=support.acme"));
         await TestCalls.SendHandshakeAsync(telnyx, call);
         var first = await bot.NextCallAsync();
         await first.ReceiveAsync();
@@ -139,7 +130,22 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
 
         TestCalls.AssertClose(frame, WebSocketCloseStatus.InternalServerError, "bot connection lost");
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, string.Empty);
-        await gateway.AssertCallGoneAsync(Support);
+        await _gateway.AssertCallGoneAsync(Support);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _bot1 = await BotServer.StartAsync();
+        _bot2 = await BotServer.StartAsync();
+        _gateway = await GatewayHost.StartAsync();
+        await _gateway.PutAgentAsync(Support, Agent(2, ("bot-1", _bot1), ("bot-2", _bot2)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _bot1.DisposeAsync();
+        await _bot2.DisposeAsync();
     }
 
     private static AgentResource Agent(int attempts, params (string Id, BotServer Bot)[] instances) => new()

@@ -211,14 +211,22 @@ public sealed class TelnyxCallClient : IAsyncDisposable
     /// </summary>
     public async Task AnswerCloseAsync(ReceivedFrame close, CancellationToken cancellationToken = default)
     {
-        if (State != WebSocketState.CloseReceived)
-        {
-            return;
-        }
-
         var status = close.CloseStatus ?? WebSocketCloseStatus.Empty;
         var reason = close.CloseStatus is null ? string.Empty : close.CloseDescription ?? string.Empty;
-        await CloseOutputAsync(status, reason, cancellationToken);
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            // Checked under the send lock: this side's own close may have crossed the other side's, and then the
+            // handshake is already complete.
+            if (_socket.State == WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(status, reason, cancellationToken);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
 
     /// <summary>Drops the connection with no close frame, as a crashed or cut-off peer would.</summary>

@@ -136,7 +136,7 @@ internal sealed class TenantApply(AdminApi api, TextWriter output, bool prune, b
             return;
         }
 
-        await ReportAsync(current is null ? "+" : "~", $"{org} telnyx", JsonDiff.Changes(seen, wanted));
+        await ReportAsync(current is null ? "+" : "~", $"{org} telnyx", current is null ? JsonDiff.Leaves(wanted) : JsonDiff.Changes(seen, wanted));
         if (current is null)
         {
             _created++;

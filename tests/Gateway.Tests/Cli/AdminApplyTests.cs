@@ -51,9 +51,9 @@ public sealed class AdminApplyTests : IAsyncLifetime
         Assert.Equal(
             """
             + acme telnyx
-                apiKeySet: (none) → true
-                connectionId: (none) → "1684641123236054244"
-                webhookPublicKeySet: (none) → false
+                apiKeySet: true
+                connectionId: "1684641123236054244"
+                webhookPublicKeySet: false
             + acme/sales
                 enabled: false
             """,

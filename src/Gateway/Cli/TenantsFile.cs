@@ -121,7 +121,11 @@ internal static partial class TenantsFile
         }
         catch (JsonException e)
         {
-            problems.Add($"{where}{(e.Path is null or "$" ? string.Empty : e.Path[1..])}: {e.Message.Split(" Path:")[0]}");
+            // The serializer's words name .NET types; an unknown field is the one a file's author can act on plainly.
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? "is not a field of an agent (see the README's Registry and Per-tenant TeXML sections)"
+                : e.Message.Split(" Path:")[0];
+            problems.Add($"{where}{(e.Path is null or "$" ? string.Empty : e.Path[1..])}: {message}");
             return null;
         }
 

@@ -131,7 +131,7 @@ public sealed class AdminApplyTests : IAsyncLifetime
         Assert.Equal(string.Empty, run.Output);
         Assert.Equal(
             $"""
-            error: {file}: orgs.acme.agents.support.colour: The JSON property 'colour' could not be mapped to any .NET member contained in type 'Gateway.Registry.AgentResource'.
+            error: {file}: orgs.acme.agents.support.colour: is not a field of an agent (see the README's Registry and Per-tenant TeXML sections)
             error: {file}: orgs.acme.agents.Bad_Name: the agent's name must be lower-case letters, digits and inner hyphens, at most 54 characters.
             error: {file}: orgs.acme.agents.sales.maxConcurrentCalls: must be between 1 and 100000.
             error: {file}: orgs.acme.agents.sales.texml.codec: must be one of AMR-WB, G722, L16, OPUS, PCMA, PCMU, default.

@@ -140,32 +140,42 @@ public sealed class PipecatStyleBot : IAsyncDisposable
         }
     }
 
-    /// <summary>One chunk per 40 ms, as an output transport paces audio to real time.</summary>
+    /// <summary>
+    /// One chunk per 40 ms of real time, as an output transport paces audio: a tick that came late (a busy machine)
+    /// sends every chunk that was due by then, so the bot never falls behind the call.
+    /// </summary>
     private async Task SendChunksAsync(WebSocket socket, SemaphoreSlim sendLock, ConcurrentQueue<byte[]> chunks, CancellationToken ended)
     {
         using var timer = new PeriodicTimer(ChunkInterval);
+        var started = TimeProvider.System.GetTimestamp();
+        var sent = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(ended))
             {
-                if (!chunks.TryDequeue(out var chunk))
+                var due = (long)(TimeProvider.System.GetElapsedTime(started) / ChunkInterval);
+                while (sent < due && chunks.TryDequeue(out var chunk))
                 {
-                    continue;
-                }
-
-                await sendLock.WaitAsync(ended);
-                try
-                {
-                    if (socket.State == WebSocketState.Open)
+                    await sendLock.WaitAsync(ended);
+                    try
                     {
+                        if (socket.State != WebSocketState.Open)
+                        {
+                            return;
+                        }
+
                         _chunkSizes.Enqueue(chunk.Length);
                         await socket.SendAsync(TelnyxFrames.BotMedia(chunk), WebSocketMessageType.Text, endOfMessage: true, ended);
+                        sent++;
+                    }
+                    finally
+                    {
+                        sendLock.Release();
                     }
                 }
-                finally
-                {
-                    sendLock.Release();
-                }
+
+                // Time with nothing to send is not owed later: the next chunk goes out at the next tick.
+                sent = Math.Max(sent, due);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)

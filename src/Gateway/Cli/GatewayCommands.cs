@@ -10,7 +10,7 @@ namespace Gateway.Cli;
 /// </summary>
 public static class GatewayCommands
 {
-    private static readonly string[] HelpOptions = ["--help", "-h", "-?", "help"];
+    private static readonly string[] HelpOptions = ["--help", "-h", "-?", "help", "--version"];
 
     /// <summary>Whether <paramref name="args"/> name a command rather than the gateway's own configuration.</summary>
     public static bool Handles(string[] args)

@@ -27,6 +27,22 @@ public sealed class HelpAndTexmlSignTests
     }
 
     [Fact]
+    public async Task Token_and_admin_help_print_their_usage_and_exit_0()
+    {
+        var token = await CommandRun.RunAsync(["token", "--help"]);
+        var admin = await CommandRun.RunAsync(["admin", "apply", "--help"]);
+        var version = await CommandRun.RunAsync(["--version"]);
+
+        Assert.Equal(0, token.ExitCode);
+        Assert.StartsWith("usage: Gateway.dll token (--org <org> | --platform-admin)", token.Output, StringComparison.Ordinal);
+        Assert.Equal(0, admin.ExitCode);
+        Assert.Contains("-f, --file <file> (REQUIRED)", admin.Output, StringComparison.Ordinal);
+        Assert.Contains("--dry-run", admin.Output, StringComparison.Ordinal);
+        Assert.Equal(0, version.ExitCode);
+        Assert.NotEmpty(version.Output.Trim());
+    }
+
+    [Fact]
     public void Configuration_arguments_are_the_gateways_not_a_command()
     {
         Assert.False(Gateway.Cli.GatewayCommands.Handles(["--urls", "http://127.0.0.1:8080"]));

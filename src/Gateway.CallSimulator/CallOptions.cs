@@ -9,7 +9,13 @@ public sealed record CallOptions(Uri Url, TimeSpan Duration)
     /// <summary>Extra headers on the upgrade request, e.g. x-telnyx-streaming-auth-token.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
-    /// <summary>How long to wait, after the stop frame, for the other side to close the stream.</summary>
+    /// <summary>
+    /// After the stop frame, close the stream (1000) as Telnyx does, rather than wait for the other side to close it: a
+    /// Pipecat bot never closes on stop. False only to test a peer that is expected to close first.
+    /// </summary>
+    public bool CloseAfterStop { get; init; } = true;
+
+    /// <summary>How long to wait, after the stop frame, for the other side to close the stream (or answer the close).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The key pressed half-way through the call.</summary>

@@ -18,6 +18,8 @@ internal sealed class RecordedCall(
 {
     protected override TimeSpan CloseTimeout => options.CloseTimeout;
 
+    protected override bool ClosesAfterStop => options.CloseAfterStop;
+
     public Task RunAsync(CancellationToken cancellationToken) => RunAsync(options.Url, options.Headers, cancellationToken);
 
     protected override void Connected(TimeSpan setupTime) => recorder.Connected(setupTime);
@@ -40,12 +42,12 @@ internal sealed class RecordedCall(
         var sequenceNumber = 2;
         // One frame buffer and one audio buffer for the whole call: building a media frame allocates nothing.
         using var media = new MediaFrameWriter(call, TelnyxFrames.SilenceFrameLength);
-        var audio = TelnyxFrames.SilenceFrame(0);
+        var audio = TelnyxFrames.MarkedFrame(0);
         using var timer = new PeriodicTimer(CallRunner.FrameInterval, Time);
         for (var index = 0; index < recorder.MediaFrames; index++)
         {
             await timer.WaitForNextTickAsync(token);
-            TelnyxFrames.StampSilenceIndex(audio, index);
+            TelnyxFrames.StampMarker(audio, index);
             var frame = media.WriteAt(sequenceNumber++, index, audio);
             // Narrate before sending: the echo can arrive before SendTextAsync returns.
             if (trace is not null)
@@ -129,16 +131,26 @@ internal sealed class RecordedCall(
             return " without a base64 payload";
         }
 
-        if (TelnyxFrames.TryReadSilenceIndex(audio, out var index) && recorder.MediaSentAt(index) is { } sentAt)
+        // A reply may carry several frames' audio (a bot re-framing in 40 ms chunks): each marker found is one echo.
+        Span<int> indexes = stackalloc int[Math.Max(1, audio.Length / TelnyxFrames.SilenceFrameLength) + 1];
+        var found = TelnyxFrames.FindMarkers(audio, indexes);
+        var echoes = trace is null ? null : new List<string>(found);
+        foreach (var index in indexes[..found])
         {
-            var roundTrip = Time.GetElapsedTime(sentAt, receivedAt);
-            recorder.RoundTrip(roundTrip);
-            return trace is null
-                ? string.Empty
-                : string.Create(CultureInfo.InvariantCulture, $" {audio.Length} bytes (echo of #{index}, {roundTrip.TotalMilliseconds:0.0} ms)");
+            if (recorder.MediaSentAt(index) is { } sentAt)
+            {
+                var roundTrip = Time.GetElapsedTime(sentAt, receivedAt);
+                recorder.RoundTrip(roundTrip);
+                echoes?.Add(string.Create(CultureInfo.InvariantCulture, $"#{index}, {roundTrip.TotalMilliseconds:0.0} ms"));
+            }
         }
 
-        return trace is null ? string.Empty : $" {audio.Length} bytes";
+        if (echoes is null)
+        {
+            return string.Empty;
+        }
+
+        return echoes.Count == 0 ? $" {audio.Length} bytes" : $" {audio.Length} bytes (echo of {string.Join("; ", echoes)})";
     }
 
     private void Trace(string line) => trace?.Invoke(line);

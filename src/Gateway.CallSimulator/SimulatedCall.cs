@@ -6,7 +6,8 @@ namespace Gateway.CallSimulator;
 /// <summary>
 /// One call from the Telnyx side, from connect to close, as every simulated call plays it: connect; then a sender
 /// streams the call's frames while a receiver reads what the other side sends until its close frame, which it
-/// answers; after the stop frame the call waits for that close. Whichever half fails first names the failure.
+/// answers. After the stop frame the call either closes the stream itself (1000), as Telnyx does, and waits for the
+/// answer (<see cref="ClosesAfterStop"/>), or waits for the other side to close it. Whichever half fails first names the failure.
 /// <see cref="CallRunner"/>'s calls and the benchmark's differ only in what they send and make of what comes back,
 /// which subclasses say. The loops add no allocation per frame to what <see cref="TelnyxCallClient"/> itself makes.
 /// </summary>
@@ -23,8 +24,14 @@ public abstract class SimulatedCall(TimeProvider timeProvider)
     /// <summary>How long the upgrade may take; null to wait as long as the caller's token allows.</summary>
     protected virtual TimeSpan? ConnectTimeout => null;
 
-    /// <summary>How long to wait, after the stop frame, for the other side to close the stream.</summary>
+    /// <summary>How long to wait, after the stop frame, for the other side to close the stream (or answer the close).</summary>
     protected abstract TimeSpan CloseTimeout { get; }
+
+    /// <summary>
+    /// True: after the stop frame this side closes the stream with 1000 "call ended", as Telnyx does (a Pipecat bot
+    /// never closes on stop). False: the other side is expected to close it (a bot that closes on stop).
+    /// </summary>
+    protected virtual bool ClosesAfterStop => false;
 
     /// <summary>Plays the call on <paramref name="url"/>; every failure is reported through <see cref="Fail"/>.</summary>
     protected async Task RunAsync(Uri url, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
@@ -39,7 +46,7 @@ public abstract class SimulatedCall(TimeProvider timeProvider)
         {
             var status = TelnyxCallClient.RefusedStatusCode(exception);
             Refused(status, status is { } code
-                ? $"upgrade refused: HTTP {(int)code} ({code})"
+                ? $"upgrade refused: HTTP {(int)code} ({code}){TelnyxCallClient.RefusalProblem(exception)}"
                 : $"connect failed: {exception.Message.TrimEnd('.')}");
             return;
         }
@@ -145,15 +152,28 @@ public abstract class SimulatedCall(TimeProvider timeProvider)
         await receiver;
     }
 
-    /// <summary>After stop, the other side should end the stream; if it does not, the call ends it itself.</summary>
+    /// <summary>
+    /// After stop: close the stream and wait for the answer, or wait for the other side to end it; if nothing comes, the
+    /// call ends it itself.
+    /// </summary>
     private async Task AwaitCloseAsync(TelnyxCallClient client, Task receiver, CancellationToken cancellationToken)
     {
+        // A peer that closed on stop may have beaten this close: then there is only its close left to wait for.
+        var closed = ClosesAfterStop
+            && await client.CloseOutputIfOpenAsync(WebSocketCloseStatus.NormalClosure, "call ended", cancellationToken);
         try
         {
             await receiver.WaitAsync(CloseTimeout, Time, cancellationToken);
         }
         catch (TimeoutException)
         {
+            if (closed)
+            {
+                Fail($"{Peer} did not answer the close within {CloseTimeout.TotalSeconds:0.#} s");
+                client.Abort();
+                return;
+            }
+
             Fail($"no close from {Peer} within {CloseTimeout.TotalSeconds:0.#} s of the stop frame");
             await CloseUnansweredAsync(client, cancellationToken);
         }

@@ -11,7 +11,8 @@ internal sealed record SimulatorArguments(
     bool Quiet)
 {
     public const string Usage = """
-        Plays simulated Telnyx media-stream calls against a WebSocket URL.
+        Plays simulated Telnyx media-stream calls against a WebSocket URL. Each call ends as Telnyx's do: a stop frame,
+        then a close with 1000 from this side. Echoes are timed by a marker in the audio, also when the bot re-frames it.
 
         usage: Gateway.CallSimulator [options]
           --url <ws url>         stream URL (default ws://127.0.0.1:8080/ws/telnyx?serviceHost=support.acme)

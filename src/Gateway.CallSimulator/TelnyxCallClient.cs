@@ -10,6 +10,9 @@ public sealed class TelnyxCallClient : IAsyncDisposable
     /// <summary>Key in <see cref="Exception.Data"/> under which a refused upgrade's HTTP status code is kept.</summary>
     public const string HttpStatusCodeKey = "HttpStatusCode";
 
+    /// <summary>Key in <see cref="Exception.Data"/> under which a refused upgrade's body (at most 4 KiB of it) is kept.</summary>
+    public const string RefusalBodyKey = "RefusalBody";
+
     /// <summary>Bot audio may legitimately be large (Telnyx accepts up to 30 s per media frame), so allow a few MiB.</summary>
     public const int MaxMessageSize = 4 * 1024 * 1024;
 
@@ -39,6 +42,7 @@ public sealed class TelnyxCallClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(url);
         var socket = new ClientWebSocket();
+        var refusal = new RefusalCapture();
         try
         {
             socket.Options.CollectHttpResponseDetails = true;
@@ -50,11 +54,16 @@ public sealed class TelnyxCallClient : IAsyncDisposable
 
             try
             {
-                await socket.ConnectAsync(url, cancellationToken);
+                await socket.ConnectAsync(url, new HttpMessageInvoker(refusal, disposeHandler: false), cancellationToken);
             }
             catch (WebSocketException exception) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
             {
                 exception.Data[HttpStatusCodeKey] = (int)socket.HttpStatusCode;
+                if (refusal.Body is { } body)
+                {
+                    exception.Data[RefusalBodyKey] = body;
+                }
+
                 throw;
             }
 
@@ -72,6 +81,36 @@ public sealed class TelnyxCallClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception.Data[HttpStatusCodeKey] is int status ? (HttpStatusCode)status : null;
+    }
+
+    /// <summary>
+    /// A refusal's problem details as the simulator prints them after the status, e.g.
+    /// <c>: no_capacity: No instance of agent 'support.acme' has free capacity.</c>; empty when the body was none.
+    /// </summary>
+    public static string RefusalProblem(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception.Data[RefusalBodyKey] is not string body || body.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var root = document.RootElement;
+            string? Text(string name) => root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+                    ? value.GetString()
+                    : null;
+            var code = Text("code");
+            var detail = Text("detail") ?? Text("title");
+            return code is null && detail is null ? string.Empty : $": {code ?? "(no code)"}: {detail ?? "(no detail)"}";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return string.Empty;
+        }
     }
 
     public Task SendTextAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
@@ -143,23 +182,54 @@ public sealed class TelnyxCallClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops the connection with no close frame, as a crashed or cut-off peer would.</summary>
+    /// <summary>
+    /// Starts the close handshake unless the stream is already closing (the other side closed first, or this side did):
+    /// true when this call sent the close frame. The answer arrives through <see cref="ReceiveAsync"/>.
+    /// </summary>
+    public async Task<bool> CloseOutputIfOpenAsync(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_socket.State != WebSocketState.Open)
+            {
+                return false;
+            }
+
+            await _socket.CloseOutputAsync(status, reason, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>
     /// Completes a close handshake the other side started, echoing its code and reason as RFC 6455 suggests; a close
     /// without a code can only be answered without one. Does nothing when this side started the close.
     /// </summary>
     public async Task AnswerCloseAsync(ReceivedFrame close, CancellationToken cancellationToken = default)
     {
-        if (State != WebSocketState.CloseReceived)
-        {
-            return;
-        }
-
         var status = close.CloseStatus ?? WebSocketCloseStatus.Empty;
         var reason = close.CloseStatus is null ? string.Empty : close.CloseDescription ?? string.Empty;
-        await CloseOutputAsync(status, reason, cancellationToken);
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            // Checked under the send lock: this side's own close may have crossed the other side's, and then the
+            // handshake is already complete.
+            if (_socket.State == WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(status, reason, cancellationToken);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
 
+    /// <summary>Drops the connection with no close frame, as a crashed or cut-off peer would.</summary>
     public void Abort() => _socket.Abort();
 
     public ValueTask DisposeAsync()
@@ -179,6 +249,38 @@ public sealed class TelnyxCallClient : IAsyncDisposable
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The upgrade's HTTP hop, kept so that a refusal's body can be read: ClientWebSocket throws on a status other than
+    /// 101 without it. One connection handler serves every call (an upgraded connection leaves its pool); no proxy,
+    /// cookies or redirects, as ClientWebSocket's own hop has none.
+    /// </summary>
+    private sealed class RefusalCapture : HttpMessageHandler
+    {
+        private const int MaxBodyChars = 4096;
+
+        private static readonly HttpMessageInvoker Shared = new(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.Zero,
+        });
+
+        public string? Body { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await Shared.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                Body = body.Length > MaxBodyChars ? body[..MaxBodyChars] : body;
+            }
+
+            return response;
         }
     }
 }

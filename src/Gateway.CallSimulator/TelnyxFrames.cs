@@ -158,6 +158,56 @@ public static class TelnyxFrames
         return true;
     }
 
+    /// <summary>Bytes that open every <see cref="MarkedFrame"/>: "TXMK", unlikely in real audio together with an index.</summary>
+    public static ReadOnlySpan<byte> Marker => "TXMK"u8;
+
+    /// <summary>The marker and the index it carries.</summary>
+    public const int MarkerLength = 8;
+
+    /// <summary>
+    /// 20 ms of silence that opens with <see cref="Marker"/> and the frame's index (big-endian). A bot that re-frames
+    /// the audio it echoes (a Pipecat bot answers in 40 ms chunks of 320 bytes) keeps the bytes, so the marker is still
+    /// found by <see cref="FindMarkers"/> wherever it lands in a reply.
+    /// </summary>
+    public static byte[] MarkedFrame(int index)
+    {
+        var audio = new byte[SilenceFrameLength];
+        audio.AsSpan().Fill(PcmuSilence);
+        StampMarker(audio, index);
+        return audio;
+    }
+
+    /// <summary>Turns a <see cref="MarkedFrame"/> into the one for <paramref name="index"/> in place.</summary>
+    public static void StampMarker(Span<byte> audio, int index)
+    {
+        Marker.CopyTo(audio);
+        BinaryPrimitives.WriteInt32BigEndian(audio[Marker.Length..], index);
+    }
+
+    /// <summary>
+    /// Every index a <see cref="MarkedFrame"/> left whole in <paramref name="audio"/>, in order, at any offset: one for
+    /// a 160-byte echo, two for a 320-byte chunk, none for a marker a re-framing cut in two.
+    /// </summary>
+    public static int FindMarkers(ReadOnlySpan<byte> audio, Span<int> indexes)
+    {
+        var found = 0;
+        var offset = 0;
+        while (found < indexes.Length)
+        {
+            var at = audio[offset..].IndexOf(Marker);
+            if (at < 0 || offset + at + MarkerLength > audio.Length)
+            {
+                break;
+            }
+
+            offset += at;
+            indexes[found++] = BinaryPrimitives.ReadInt32BigEndian(audio[(offset + Marker.Length)..]);
+            offset += MarkerLength;
+        }
+
+        return found;
+    }
+
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One compact JSON object, written straight to UTF-8.</summary>

@@ -1,9 +1,10 @@
-using Gateway.Auth;
+using Gateway.Cli;
 using Gateway.Hosting;
 
-if (args.Length > 0 && args[0] == TokenCommand.Name)
+// A command (--help, token, admin, texml) runs and exits; anything else is the gateway's configuration.
+if (GatewayCommands.Handles(args))
 {
-    return TokenCommand.Run(args[1..], Console.Out, Console.Error);
+    return await GatewayCommands.RunAsync(args, Console.Out, Console.Error);
 }
 
 var app = GatewayApplication.Build(args);

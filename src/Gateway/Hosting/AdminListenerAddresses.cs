@@ -10,7 +10,7 @@ namespace Gateway.Hosting;
 /// <summary>
 /// With <see cref="GatewayOptions.AdminPort"/> set, Kestrel listens on it too, on the same hosts and with the same scheme
 /// as the public listener, however those were given (<c>ASPNETCORE_URLS</c>, <c>--urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>
-/// or Kestrel's default). Unset, nothing changes: one listener, as <c>dotnet run</c> has it.
+/// or the gateway's local default, <see cref="LocalDefaultUrl"/>). Unset, nothing changes: one listener, as <c>dotnet run</c> has it.
 /// </summary>
 /// <remarks>
 /// The admin addresses are added to the <c>urls</c> setting rather than with <c>Listen()</c> in code, because an
@@ -20,10 +20,22 @@ namespace Gateway.Hosting;
 /// </remarks>
 internal static class AdminListenerAddresses
 {
-    private const string KestrelDefaultUrl = "http://localhost:5000";
+    /// <summary>
+    /// Where the gateway listens when nothing says otherwise: the address of <c>dotnet run</c>'s launch profile, the
+    /// simulator's default and the README's, rather than Kestrel's own localhost:5000, so that <c>dotnet Gateway.dll</c>
+    /// answers where every local command expects it. Loopback only: elsewhere, <c>--urls</c> or
+    /// <c>ASPNETCORE_HTTP_PORTS</c> (the container images' setting) choose.
+    /// </summary>
+    public const string LocalDefaultUrl = "http://127.0.0.1:8080";
 
     public static void Configure(WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (PublicUrls(builder.WebHost) is [LocalDefaultUrl] && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
+        {
+            builder.WebHost.UseUrls(LocalDefaultUrl);
+        }
+
         // Unset, or not a port: then options validation stops start-up with the field named.
         var configured = builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.AdminPort)}"];
         if (!int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out var adminPort) || adminPort is < 1 or > 65535)
@@ -78,7 +90,7 @@ internal static class AdminListenerAddresses
         var ports = Split(host.GetSetting(WebHostDefaults.HttpPortsKey)).Select(port => $"http://*:{port}")
             .Concat(Split(host.GetSetting(WebHostDefaults.HttpsPortsKey)).Select(port => $"https://*:{port}"))
             .ToList();
-        return ports.Count > 0 ? ports : [KestrelDefaultUrl];
+        return ports.Count > 0 ? ports : [LocalDefaultUrl];
     }
 
     private static List<string> Split(string? value) =>

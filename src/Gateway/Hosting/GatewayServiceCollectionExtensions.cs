@@ -62,7 +62,7 @@ public static class GatewayServiceCollectionExtensions
             services.AddSingleton<ISpentStreamTokens, InMemorySpentStreamTokens>();
 
             // Nothing here outlives the process, so neither need the keys that encrypt and sign it.
-            services.AddDataProtection().SetApplicationName(DataProtectionApplicationName).UseEphemeralDataProtectionProvider();
+            services.AddEphemeralDataProtection(DataProtectionApplicationName);
         }
         else
         {

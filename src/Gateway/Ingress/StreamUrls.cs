@@ -33,13 +33,49 @@ public static class StreamUrls
     }
 
     /// <summary>No public base URL configured: the Host the request arrived with, which is what Telnyx dialled.</summary>
-    public static string FromRequest(HttpRequest request)
+    public static string FromRequest(HttpRequest request) => "wss://" + HostOf(request) + IngressPath;
+
+    /// <summary>
+    /// No public base URL configured, for a TeXML fetch: the Host it arrived with, and <c>ws://</c> when the fetch itself
+    /// came over plain HTTP with no proxy saying otherwise, so that a local gateway's document streams to where it
+    /// answers. TLS on the connection, or a proxy's <c>X-Forwarded-Proto: https</c> or <c>Forwarded: proto=https</c>
+    /// (a TLS-terminating proxy), keeps <c>wss://</c>. Dial-out never uses it: its request comes from the tenant's
+    /// backend, not from Telnyx, so its scheme says nothing of how Telnyx reaches the gateway.
+    /// </summary>
+    public static string FromFetch(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var host = request.Host.HasValue
+        var secure = request.IsHttps || ForwardedProto(request) is { } proto && proto.Equals("https", StringComparison.OrdinalIgnoreCase);
+        return (secure ? "wss://" : "ws://") + HostOf(request) + IngressPath;
+    }
+
+    /// <summary>The first proxy's word on the client's scheme: <c>X-Forwarded-Proto</c>, else <c>Forwarded</c>'s <c>proto</c>.</summary>
+    private static string? ForwardedProto(HttpRequest request)
+    {
+        var xForwarded = request.Headers["X-Forwarded-Proto"].ToString();
+        if (xForwarded.Length > 0)
+        {
+            return xForwarded.Split(',')[0].Trim();
+        }
+
+        foreach (var pair in request.Headers["Forwarded"].ToString().Split(',')[0].Split(';'))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && pair[..equals].Trim().Equals("proto", StringComparison.OrdinalIgnoreCase))
+            {
+                return pair[(equals + 1)..].Trim().Trim('"');
+            }
+        }
+
+        return null;
+    }
+
+    private static string HostOf(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Host.HasValue
             ? request.Host.ToUriComponent()
             : new HostString(request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", request.HttpContext.Connection.LocalPort).ToUriComponent();
-        return "wss://" + host + IngressPath;
     }
 
     /// <summary>

@@ -8,9 +8,10 @@ public sealed class RegistryOptions
 
     /// <summary>
     /// JSON file of agents written at start-up when they are not in the registry yet (never overwriting).
-    /// Relative paths are resolved against the content root. Empty: no seeding.
+    /// Relative paths are resolved against the content root. Empty (the default): no seeding. Seeding is opt-in so that a
+    /// production replica never writes the demo agent; <c>dotnet run</c> opts in (appsettings.Development.json).
     /// </summary>
-    public string? SeedFile { get; set; } = "config/registry.json";
+    public string? SeedFile { get; set; } = string.Empty;
 
     /// <summary>Full reload from Redis, the backstop behind pub/sub change notices.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

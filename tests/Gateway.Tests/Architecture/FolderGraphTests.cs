@@ -19,7 +19,7 @@ public sealed class FolderGraphTests(ITestOutputHelper output)
         ["Ingress"],
         ["Calls"],
         ["CallControl", "DialOut", "Texml", "Admin", "Auth", "Health"],
-        ["Hosting"],
+        ["Hosting", "Cli"],
     ];
 
     private readonly SourceFolders _folders = SourceFolders.Read();

@@ -93,4 +93,24 @@ public sealed class MediaFrameWriterTests
         Assert.Equal(7, index);
         Assert.Throws<ArgumentOutOfRangeException>(() => TelnyxFrames.SilenceFrame(0, 3));
     }
+
+    [Fact]
+    public void Markers_are_found_in_an_echo_in_a_chunk_of_two_frames_and_not_when_cut_in_two()
+    {
+        Span<int> found = stackalloc int[4];
+        var first = TelnyxFrames.MarkedFrame(7);
+        var second = TelnyxFrames.MarkedFrame(8);
+        byte[] chunk = [.. first, .. second];
+
+        Assert.Equal(1, TelnyxFrames.FindMarkers(first, found));
+        Assert.Equal(7, found[0]);
+        Assert.Equal(2, TelnyxFrames.FindMarkers(chunk, found));
+        Assert.Equal([7, 8], found[..2].ToArray());
+        Assert.Equal(1, TelnyxFrames.FindMarkers(chunk.AsSpan(4), found));
+        Assert.Equal(8, found[0]);
+        Assert.Equal(1, TelnyxFrames.FindMarkers(chunk.AsSpan(0, 166), found));
+        Assert.Equal(7, found[0]);
+        Assert.Equal(0, TelnyxFrames.FindMarkers(chunk.AsSpan(162), found));
+        Assert.Equal(0, TelnyxFrames.FindMarkers(TelnyxFrames.SilenceFrame(7), found));
+    }
 }

@@ -18,7 +18,8 @@ public sealed class SimulatedCallTests
     public async Task A_call_the_bot_echoes_and_closes_succeeds_with_every_frame_counted()
     {
         await using var bot = await BotServer.StartAsync();
-        var run = new CallRunner(TimeProvider.System).RunAsync(new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(100)), Wait.Token());
+        var options = new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(100)) { CloseAfterStop = false };
+        var run = new CallRunner(TimeProvider.System).RunAsync(options, Wait.Token());
         var botCall = await bot.NextCallAsync();
 
         Assert.Equal(["connected", "start", "media", "media", "media", "dtmf", "media", "media", "stop"], await EchoUntilStopAsync(botCall));
@@ -32,6 +33,40 @@ public sealed class SimulatedCallTests
         Assert.Equal(WebSocketCloseStatus.NormalClosure, report.CloseStatus);
         Assert.Equal("call ended", report.CloseDescription);
         TestCalls.AssertClose(await botCall.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "call ended");
+    }
+
+    [Fact]
+    public async Task After_stop_the_call_closes_the_stream_itself_with_1000_as_Telnyx_does()
+    {
+        await using var bot = await BotServer.StartAsync();
+        var run = new CallRunner(TimeProvider.System).RunAsync(new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(60)), Wait.Token());
+        var botCall = await bot.NextCallAsync();
+        // The bot reads ahead of the test: its answer to the close waits until the test has echoed every frame.
+        botCall.CloseAnswerDelay = TimeSpan.FromMilliseconds(300);
+
+        Assert.Equal(["connected", "start", "media", "media", "dtmf", "media", "stop"], await EchoUntilStopAsync(botCall));
+        TestCalls.AssertClose(await botCall.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "call ended");
+        var report = await run;
+
+        Assert.Null(report.Error);
+        Assert.Equal(3, report.RoundTrips.Count);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, report.CloseStatus);
+    }
+
+    [Fact]
+    public async Task A_close_the_other_side_never_answers_fails_the_call_which_then_drops_the_connection()
+    {
+        await using var bot = await BotServer.StartAsync();
+        var options = new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(40)) { CloseTimeout = TimeSpan.FromMilliseconds(300) };
+        var run = new CallRunner(TimeProvider.System).RunAsync(options, Wait.Token());
+        var botCall = await bot.NextCallAsync();
+        botCall.CloseAnswerDelay = TimeSpan.FromSeconds(3);
+        await ReceiveUntilStopAsync(botCall);
+        TestCalls.AssertClose(await botCall.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "call ended");
+
+        var report = await run;
+
+        Assert.Equal("the other side did not answer the close within 0.3 s", report.Error);
     }
 
     [Fact]
@@ -55,7 +90,7 @@ public sealed class SimulatedCallTests
     public async Task A_bot_that_never_closes_fails_the_call_which_then_closes_the_stream_itself()
     {
         await using var bot = await BotServer.StartAsync();
-        var options = new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(40)) { CloseTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = new CallOptions(bot.WsUri, TimeSpan.FromMilliseconds(40)) { CloseTimeout = TimeSpan.FromMilliseconds(300), CloseAfterStop = false };
         var run = new CallRunner(TimeProvider.System).RunAsync(options, Wait.Token());
         var botCall = await bot.NextCallAsync();
         await ReceiveUntilStopAsync(botCall);
@@ -168,6 +203,7 @@ public sealed class SimulatedCallTests
             if (eventName == "media")
             {
                 var audio = document.RootElement.GetProperty("media").GetProperty("payload").GetBytesFromBase64();
+                Assert.Equal(TelnyxFrames.SilenceFrameLength, audio.Length);
                 await botCall.SendTextAsync(TelnyxFrames.BotMedia(audio));
             }
 

@@ -5,15 +5,16 @@ namespace Gateway.Tests.Hosting;
 
 /// <summary>
 /// Where Kestrel listens with <c>Gateway:AdminPort</c>: the public addresses however they were given, plus the admin
-/// port on the same hosts with the same scheme; without it, exactly what was given.
+/// port on the same hosts with the same scheme; without it, exactly what was given, and with nothing given the address
+/// every local command expects, http://127.0.0.1:8080 (not Kestrel's localhost:5000).
 /// </summary>
 public sealed class AdminPortAddressTests
 {
     [Theory]
     [InlineData("--urls=http://127.0.0.1:8080", "http://127.0.0.1:8080")]
     [InlineData("--http_ports=8080", null)]
-    [InlineData(null, null)]
-    public void Without_an_admin_port_the_addresses_are_left_as_given(string? argument, string? expected)
+    [InlineData(null, "http://127.0.0.1:8080")]
+    public void Without_an_admin_port_the_addresses_are_left_as_given_and_none_is_the_local_8080(string? argument, string? expected)
     {
         Assert.Equal(expected, Urls(argument is null ? [] : [argument]));
     }
@@ -31,9 +32,9 @@ public sealed class AdminPortAddressTests
     }
 
     [Fact]
-    public void With_no_address_given_the_admin_port_joins_Kestrels_default()
+    public void With_no_address_given_the_admin_port_joins_the_local_default()
     {
-        Assert.Equal("http://localhost:5000;http://localhost:9090", Urls(["--Gateway:AdminPort=9090"]));
+        Assert.Equal("http://127.0.0.1:8080;http://127.0.0.1:9090", Urls(["--Gateway:AdminPort=9090"]));
     }
 
     [Fact]

@@ -4,7 +4,10 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Texml;
 
-/// <summary>Where the documents send Telnyx's stream: <c>Gateway:PublicBaseUrl</c> as wss://, or the Host Telnyx dialled.</summary>
+/// <summary>
+/// Where the documents send Telnyx's stream: <c>Gateway:PublicBaseUrl</c> as wss://, or the Host Telnyx dialled, as
+/// ws:// for a fetch over plain HTTP and wss:// when it came through TLS or a TLS-terminating proxy.
+/// </summary>
 public sealed class PublicBaseUrlTests
 {
     [Fact]
@@ -19,15 +22,45 @@ public sealed class PublicBaseUrlTests
     }
 
     [Fact]
-    public async Task Unset_the_request_Host_is_the_stream_host()
+    public async Task A_configured_http_base_still_gives_wss_behind_its_tls_proxy()
+    {
+        await using var gateway = await GatewayHost.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:PublicBaseUrl"] = "http://voice.example.com" });
+        await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
+
+        var response = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"));
+
+        Assert.Equal("wss://voice.example.com/ws/telnyx?serviceHost=support.acme", response.StreamUrl());
+    }
+
+    [Fact]
+    public async Task Unset_a_plain_http_fetch_streams_to_ws_on_the_request_Host()
     {
         await using var gateway = await GatewayHost.StartAsync();
         await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
 
         var viaName = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), host: "calls.example.org:9443");
         var direct = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"));
+        var posted = await TexmlClient.PostAsync(gateway.HttpUri("/texml/acme/support"), "To=%2B13125550100");
 
-        Assert.Equal("wss://calls.example.org:9443/ws/telnyx?serviceHost=support.acme", viaName.StreamUrl());
-        Assert.Equal($"wss://{gateway.BaseUri.Authority}/ws/telnyx?serviceHost=support.acme", direct.StreamUrl());
+        Assert.Equal("ws://calls.example.org:9443/ws/telnyx?serviceHost=support.acme", viaName.StreamUrl());
+        Assert.Equal($"ws://{gateway.BaseUri.Authority}/ws/telnyx?serviceHost=support.acme", direct.StreamUrl());
+        Assert.Equal($"ws://{gateway.BaseUri.Authority}/ws/telnyx?serviceHost=support.acme", posted.StreamUrl());
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-Proto", "https", "wss")]
+    [InlineData("X-Forwarded-Proto", "HTTPS, http", "wss")]
+    [InlineData("X-Forwarded-Proto", "http", "ws")]
+    [InlineData("Forwarded", "for=192.0.2.60;proto=https;by=203.0.113.43", "wss")]
+    [InlineData("Forwarded", "proto=\"https\", proto=http", "wss")]
+    [InlineData("Forwarded", "for=192.0.2.60;proto=http", "ws")]
+    public async Task Unset_a_fetch_through_a_tls_terminating_proxy_streams_to_wss(string header, string value, string scheme)
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
+
+        var response = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), new Dictionary<string, string> { [header] = value }, host: "voice.example.com");
+
+        Assert.Equal($"{scheme}://voice.example.com/ws/telnyx?serviceHost=support.acme", response.StreamUrl());
     }
 }

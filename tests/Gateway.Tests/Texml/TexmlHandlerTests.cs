@@ -42,13 +42,13 @@ public sealed class TexmlHandlerTests
         Assert.Equal("application/xml", answer.ContentType);
         Assert.Equal("no-store", answer.Headers["Cache-Control"]);
         Assert.Equal(Encoding.UTF8.GetByteCount(answer.Body).ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Headers["Content-Length"]);
-        Assert.Equal("wss://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(answer.Body));
+        Assert.Equal("ws://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(answer.Body));
     }
 
     [Fact]
     public async Task Names_are_matched_case_insensitively_and_an_unknown_or_disabled_agent_is_the_unknown_number_document()
     {
-        Assert.Equal("wss://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl((await AnswerAgentAsync("ACME", "Support", Form)).Body));
+        Assert.Equal("ws://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl((await AnswerAgentAsync("ACME", "Support", Form)).Body));
         Assert.Equal(Reject, (await AnswerAgentAsync("acme", "sales", Form)).AssertStatus(HttpStatusCode.OK).Body);
         Assert.Equal(Reject, (await AnswerAgentAsync("acme", "paused", Form)).Body);
         Assert.Equal(Reject, (await AnswerAgentAsync("acme", "not_a name", Form)).Body);
@@ -61,7 +61,7 @@ public sealed class TexmlHandlerTests
         var paused = await AnswerNumberAsync(TexmlClient.Encode(TexmlClient.CallFields(to: "+13122010099")));
         var nobodys = await AnswerNumberAsync(TexmlClient.Encode(TexmlClient.CallFields(to: "+19998887777")));
 
-        Assert.Equal("wss://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(owned.Body));
+        Assert.Equal("ws://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(owned.Body));
         Assert.Equal(Reject, paused.Body);
         Assert.Equal(Reject, nobodys.Body);
     }
@@ -71,7 +71,7 @@ public sealed class TexmlHandlerTests
     {
         var url = TexmlClient.StreamUrl((await AnswerAgentAsync("acme", "vault", Form)).Body);
 
-        Assert.StartsWith("wss://gateway.test/ws/telnyx?serviceHost=vault.acme&token=", url, StringComparison.Ordinal);
+        Assert.StartsWith("ws://gateway.test/ws/telnyx?serviceHost=vault.acme&token=", url, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class TexmlHandlerTests
         var signed = await AnswerAgentAsync("acme", "support", Form, [.. signer.Headers(DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes(Form)).Select(h => (h.Key, h.Value))]);
 
         unsigned.AssertProblem(HttpStatusCode.Unauthorized, "signature_missing");
-        Assert.Equal("wss://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(signed.AssertStatus(HttpStatusCode.OK).Body));
+        Assert.Equal("ws://gateway.test/ws/telnyx?serviceHost=support.acme", TexmlClient.StreamUrl(signed.AssertStatus(HttpStatusCode.OK).Body));
     }
 
     private async Task<AdminResponse> AnswerAgentAsync(string org, string agent, string form, (string, string)[]? headers = null)

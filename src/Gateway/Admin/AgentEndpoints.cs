@@ -25,6 +25,14 @@ internal static class AgentEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .WithSummary("Creates or replaces an agent. If-Match: \"{revision}\" writes only over that revision; If-None-Match: * only creates.");
+        org.MapPatch("/agents/{agent}", ([AsParameters] AgentRequest request, AgentService agents) => agents.PatchAsync(request))
+            .Accepts<AgentResource>("application/merge-patch+json")
+            .Produces<AgentResource>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithSummary("Changes an agent by JSON merge patch (RFC 7386): fields left out are kept, null resets one to its default. Checked as a PUT of the result; If-Match as for PUT.");
         org.MapDelete("/agents/{agent}", ([AsParameters] AgentRequest request, AgentService agents) => agents.DeleteAsync(request))
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -14,6 +14,13 @@ internal static class TenantEndpoints
             .Produces<TenantTelnyxView>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .WithSummary("Sets the organization's Telnyx API key, webhook public key and default connection (replaces all three).");
+        org.MapPatch("/telnyx", ([AsParameters] OrgRequest request, TenantTelnyxService telnyx) => telnyx.PatchAsync(request))
+            .Accepts<TenantTelnyxRequest>("application/merge-patch+json")
+            .Produces<TenantTelnyxView>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithSummary("Changes the organization's Telnyx settings by JSON merge patch (RFC 7386): fields left out are kept, null forgets one.");
         org.MapGet("/telnyx", ([AsParameters] OrgRequest request, TenantTelnyxService telnyx) => telnyx.GetAsync(request))
             .Produces<TenantTelnyxView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)

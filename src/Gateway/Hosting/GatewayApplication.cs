@@ -46,6 +46,7 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseRouteRefusals();
         app.UseGatewayHttpMetrics(CallStreamPath);
         app.UseWebSockets();
         app.UseAuthentication();

@@ -28,7 +28,7 @@ public sealed class OpenApiTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(14, mapped.Count);
+        Assert.Equal(16, mapped.Count);
         Assert.Equal(mapped, documented);
     }
 

@@ -3,7 +3,9 @@ using System.Text;
 using Gateway.CallControl;
 using Gateway.Credentials;
 using Gateway.Registry;
+using Gateway.Tenants;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.CallControl;
 
@@ -120,6 +122,20 @@ public sealed class CallControlForwardingTests
 
         Assert.Equal((HttpStatusCode)status, response.Status);
         Assert.Equal(body, response.Text);
+    }
+
+    [Fact]
+    public async Task A_stored_key_no_header_can_carry_is_a_telnyx_shaped_500_not_sent_and_Telnyx_never_asked()
+    {
+        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded);
+        await using var live = await TestCalls.ConnectAsync(lab.Gateway, lab.Bot);
+        await lab.Gateway.Services.GetRequiredService<ITenantSettingsStore>().PutAsync("acme", new TenantTelnyxSettings { ApiKey = "KEY0193A8B2C4D5E6F7_abc…" });
+
+        var response = await lab.CallControlAsync(live.Call.CallControlId, "hangup", live.Bot.Headers[SessionCredentials.HeaderName]);
+
+        CallControlAssert.Error(response, HttpStatusCode.InternalServerError, "gateway_telnyx_request_not_sent", "Request to Telnyx not sent",
+            "The command was not sent: organization 'acme''s Telnyx API key holds characters an HTTP header cannot carry; set it again (PATCH /admin/v1/orgs/acme/telnyx).");
+        Assert.Empty(lab.Telnyx.Requests);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public static class GatewayApplication
         builder.Services.AddExceptionHandler<RedisFailureHandler>();
         builder.Services.AddGatewayAuth(builder.Configuration);
         builder.Services.AddAdminApi();
-        builder.Services.AddAdminOpenApi();
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddDialOut();
         builder.Services.AddCallControl();
 
@@ -64,7 +64,7 @@ public static class GatewayApplication
         DialOutEndpoints.Map(adminRoutes);
         CallControlEndpoints.Map(adminRoutes);
         adminRoutes.MapGatewayMetrics();
-        adminRoutes.MapAdminOpenApi();
+        adminRoutes.MapGatewayOpenApi();
         app.MapGatewayHealthChecks();
         ScrapeTimeMetrics.Observe(app.Services);
         return app;

@@ -65,7 +65,7 @@ internal static class JsonBinding
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
         if (type is { IsEnum: true })
         {
-            return "must be one of: " + string.Join(", ", EnumNames(type)) + ".";
+            return "must be one of " + string.Join(", ", EnumNames(type)) + ".";
         }
 
         if (type == typeof(int) || type == typeof(long))

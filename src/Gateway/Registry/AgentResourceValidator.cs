@@ -50,7 +50,7 @@ public static class AgentResourceValidator
         ValidateAllowedActions(resource.AllowedActions, errors);
         if (!Enum.IsDefined(resource.StreamAuth))
         {
-            errors["streamAuth"] = ["must be one of: none, token."];
+            errors["streamAuth"] = ["must be one of none, token."];
         }
 
         ValidateDialOut(resource, errors);
@@ -134,7 +134,7 @@ public static class AgentResourceValidator
                 errors["onBotFailure.transferTo"] = ["is only for action 'transfer'."];
                 break;
             case { Action: var action } when !Enum.IsDefined(action):
-                errors["onBotFailure.action"] = ["must be one of: none, hangup, transfer."];
+                errors["onBotFailure.action"] = ["must be one of none, hangup, transfer."];
                 break;
         }
     }

@@ -93,7 +93,7 @@ public sealed class AgentPatchTests
         var invalid = await admin.PatchAsync(Support, """{"maxConcurrentCalls":0,"streamAuth":"tokn","texml":{"codec":"MP3"},"colour":"blue","instances":[{"id":"pod-1","url":"http://h/ws"}]}""");
 
         Assert.Equal(["colour", "instances[0].url", "maxConcurrentCalls", "streamAuth", "texml.codec"], invalid.ValidationErrors());
-        Assert.Equal("""["must be one of: none, token."]""", invalid.Json.GetProperty("errors").GetProperty("streamAuth").GetRawText());
+        Assert.Equal("""["must be one of none, token."]""", invalid.Json.GetProperty("errors").GetProperty("streamAuth").GetRawText());
         Assert.Equal(etag, (await admin.GetAsync(Support)).ETag);
     }
 

@@ -46,8 +46,8 @@ public sealed class RequestJsonTests(RequestJsonTests.Fixture fixture) : IClassF
 
         Assert.Equal(["colour", "enabled", "maxConcurrentCalls", "onBotFailure.action", "streamAuth", "texml.codec"], response.ValidationErrors());
         var errors = response.Json.GetProperty("errors");
-        Assert.Equal("""["must be one of: none, token."]""", errors.GetProperty("streamAuth").GetRawText());
-        Assert.Equal("""["must be one of: none, hangup, transfer."]""", errors.GetProperty("onBotFailure.action").GetRawText());
+        Assert.Equal("""["must be one of none, token."]""", errors.GetProperty("streamAuth").GetRawText());
+        Assert.Equal("""["must be one of none, hangup, transfer."]""", errors.GetProperty("onBotFailure.action").GetRawText());
         Assert.Equal("""["must be true or false."]""", errors.GetProperty("enabled").GetRawText());
         Assert.Equal("""["is not a field of this resource."]""", errors.GetProperty("colour").GetRawText());
         Assert.Equal("""["must be between 1 and 100000."]""", errors.GetProperty("maxConcurrentCalls").GetRawText());

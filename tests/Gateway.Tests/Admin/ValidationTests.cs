@@ -153,6 +153,7 @@ public sealed class ValidationTests(ValidationTests.Fixture fixture) : IClassFix
         { "id upper-case and no url", "Bot-9", """{}""", ["id", "url"] },
         { "unknown field", "bot-9", """{"url":"ws://h/ws","weight":1}""", ["weight"] },
         { "wrong JSON type", "bot-9", """{"url":"ws://h/ws","ttlSeconds":"soon"}""", ["ttlSeconds"] },
+        { "wrong JSON type and a broken rule", "bot-9", """{"url":"http://h/ws","ttlSeconds":"soon","capacity":0}""", ["capacity", "ttlSeconds", "url"] },
         { "everything at once", "bot-9", """{"url":"http://h/ws","capacity":0,"ttlSeconds":1}""", ["capacity", "ttlSeconds", "url"] },
     };
 

@@ -1,13 +1,13 @@
 using System.Net;
 using Gateway.Tests.Infrastructure;
 
-namespace Gateway.Tests.Core;
+namespace Gateway.Tests.Admin;
 
 /// <summary>
-/// A request body that is not JSON is refused with where and how in words (invalid_json); one that is JSON but wrong
-/// has every field at fault named at once, whatever the kind of fault.
+/// Core/RequestJson through the admin API: a body that is not JSON is refused with where and how in words
+/// (invalid_json); one that is JSON but wrong has every field at fault named at once, whatever the kind of fault.
 /// </summary>
-public sealed class RequestJsonTests(RequestJsonTests.Fixture fixture) : IClassFixture<RequestJsonTests.Fixture>
+public sealed class JsonBodyTests(JsonBodyTests.Fixture fixture) : IClassFixture<JsonBodyTests.Fixture>
 {
     private const string Agent = "/admin/v1/orgs/acme/agents/support";
 

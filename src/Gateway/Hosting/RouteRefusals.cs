@@ -23,6 +23,13 @@ internal static class RouteRefusals
                 return;
             }
 
+            // Only routing's own answers: no endpoint (an unknown path), or its rejection endpoints, which carry no
+            // metadata. An endpoint's bare answer stays its own (Telnyx's, forwarded as is, may be an empty 404).
+            if (context.GetEndpoint() is { Metadata.Count: > 0 })
+            {
+                return;
+            }
+
             var refusal = context.Response.StatusCode switch
             {
                 StatusCodes.Status404NotFound => Refusals.NoRoute(context),

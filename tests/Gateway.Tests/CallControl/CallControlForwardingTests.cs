@@ -112,6 +112,8 @@ public sealed class CallControlForwardingTests
     [InlineData(401, """{"errors":[{"code":"10009","title":"Authentication failed","detail":"The API key is not valid."}]}""")]
     [InlineData(429, """{"errors":[{"code":"10011","title":"Too many requests","detail":"Rate limit exceeded."}]}""")]
     [InlineData(500, """{"errors":[{"code":"10007","title":"Unexpected error","detail":"An unexpected error occurred."}]}""")]
+    [InlineData(404, "")]
+    [InlineData(405, "")]
     public async Task Any_other_telnyx_answer_is_returned_as_is(int status, string body)
     {
         await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded);

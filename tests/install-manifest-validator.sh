@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/validate-manifests.mjs needs (tests/package.json, pinned by tests/package-lock.json) into
+# Installs what tests/validate-manifests.mjs and tests/lint-openapi.sh need (tests/package.json, pinned by tests/package-lock.json) into
 # tests/node_modules with `npm ci`, and prints the script's path on stdout (messages go to stderr).
 # Idempotent: nothing is installed again while the lock file is the one installed from.
 set -euo pipefail

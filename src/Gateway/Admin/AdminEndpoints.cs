@@ -17,11 +17,13 @@ public static class AdminEndpoints
             // Not merely authenticated: a token with neither role nor org would otherwise list no organizations with a 200.
             .RequireAuthorization(GatewayClaims.ManagesSomethingPolicy)
             .WithTags("admin")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         OrgEndpoints.MapList(admin);
 
         var org = admin.MapGroup("/orgs/{org}")
             .AddEndpointFilter<OrgAccessFilter>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         AgentEndpoints.Map(org);

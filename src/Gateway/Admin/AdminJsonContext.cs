@@ -38,16 +38,22 @@ internal sealed record AgentList(IReadOnlyList<AgentListItem> Agents);
 
 internal sealed record AgentListItem(string Name, long Revision, AgentResource Resource);
 
-/// <summary>A bot instance registering itself (or being registered); with <c>ttlSeconds</c>, a heartbeat.</summary>
+/// <summary>
+/// A bot instance registering itself (or being registered); with <c>ttlSeconds</c>, a heartbeat. <c>id</c> may be
+/// sent, as a read of the agent shows it, and must then be the path's.
+/// </summary>
 internal sealed record InstanceRegistration
 {
     [JsonConstructor]
-    public InstanceRegistration(Uri? url = null, int capacity = 1, int? ttlSeconds = null)
+    public InstanceRegistration(string? id = null, Uri? url = null, int capacity = 1, int? ttlSeconds = null)
     {
+        Id = id;
         Url = url;
         Capacity = capacity;
         TtlSeconds = ttlSeconds;
     }
+
+    public string? Id { get; init; }
 
     public Uri? Url { get; init; }
 

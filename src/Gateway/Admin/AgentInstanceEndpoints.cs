@@ -20,6 +20,7 @@ internal static class AgentInstanceEndpoints
 
     public static void Map(RouteGroupBuilder org) =>
         org.MapGet("/agents/{agent}/instances", ([AsParameters] AgentRequest request, IAgentRegistry registry) => Get(request, registry))
+            .WithName("listAgentInstances")
             .Produces<RoutedInstanceList>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Lists the instances routing offers the agent's calls on this replica: its static ones, then the ready pods of its kubernetes source, with the state of that Service's watch.");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Core;
 using Gateway.Kubernetes;
 using Gateway.Registry;
@@ -8,8 +9,9 @@ using Microsoft.Net.Http.Headers;
 namespace Gateway.Admin;
 
 /// <summary>
-/// The <c>/agents</c> routes' work: an organization's agents listed and read, written whole once valid, and removed;
-/// every write goes over the revision it read (<see cref="AgentWrites"/>) and honours <c>If-Match</c>/<c>If-None-Match</c>.
+/// The <c>/agents</c> routes' work: an organization's agents listed and read, written whole (PUT) or by JSON merge
+/// patch (PATCH) once valid, and removed; every write goes over the revision it read (<see cref="AgentWrites"/>) and
+/// honours <c>If-Match</c>/<c>If-None-Match</c>.
 /// </summary>
 internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kubernetes)
 {
@@ -48,31 +50,58 @@ internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kub
         }
 
         var context = request.Context;
-        var (resource, invalid) = await RequestJson.ReadAsync(context.Request, RegistryJsonContext.Default.AgentResource, context.RequestAborted);
-        if (invalid is not null)
+        var (resource, invalid) = await RequestJson.ReadAsync(context.Request, RegistryJsonContext.Default.AgentResource, context.RequestAborted, Validate);
+        return invalid ?? await WriteAsync(request, key, _ => (resource, null), creating: true);
+    }
+
+    /// <summary>
+    /// A JSON merge patch over the agent as it is (its instances included), then checked exactly as a PUT of the
+    /// result would be: a patch cannot leave an agent a PUT would refuse.
+    /// </summary>
+    public async Task<IResult> PatchAsync(AgentRequest request)
+    {
+        if (!request.TryKey(out var key, out var refusal))
         {
-            return invalid;
+            return refusal;
         }
 
-        var errors = AgentResourceValidator.Validate(resource!, kubernetes.IsAvailable);
-        if (errors.Count > 0)
+        var context = request.Context;
+        var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
+        return invalid ?? await WriteAsync(request, key, current =>
         {
-            return Refusals.Validation(errors);
-        }
+            var target = JsonSerializer.SerializeToNode(current!, RegistryJsonContext.Default.AgentResource)!.AsObject();
+            return JsonBinding.Bind(MergePatch.Apply(target, patch!), RegistryJsonContext.Default.AgentResource, Validate);
+        }, creating: false);
+    }
 
+    /// <param name="change">The agent to write given the current one (null: absent, only when <paramref name="creating"/>).</param>
+    private async Task<IResult> WriteAsync(AgentRequest request, AgentKey key, Func<AgentResource?, (AgentResource? Value, Refusal? Refusal)> change, bool creating)
+    {
+        var context = request.Context;
         var precondition = EntityTags.Read(context.Request);
         return await AgentWrites.RetryAsync(key, async () =>
         {
             var snapshot = registry.Current;
-            if (AgentWrites.PhoneNumberConflict(snapshot, key, resource!) is { } conflict)
+            var existed = snapshot.TryGet(key, out var current);
+            if (!existed && !creating)
             {
-                return conflict;
+                return AgentRoute.NotFound(key);
             }
 
-            var existed = snapshot.TryGet(key, out var current);
             if (!precondition.HoldsFor(current?.Resource))
             {
                 return Unmet(key, precondition, existed);
+            }
+
+            var (resource, refusal) = change(current?.Resource);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (AgentWrites.PhoneNumberConflict(snapshot, key, resource!) is { } conflict)
+            {
+                return conflict;
             }
 
             var written = AgentWrites.KeepHeartbeats(resource!, current?.Resource);
@@ -121,6 +150,8 @@ internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kub
             };
         }, context.RequestAborted);
     }
+
+    private IReadOnlyDictionary<string, string[]> Validate(AgentResource resource) => AgentResourceValidator.Validate(resource, kubernetes.IsAvailable);
 
     private static Refusal Unmet(AgentKey key, EntityTags.Precondition precondition, bool existed) =>
         precondition.CreateOnly && existed

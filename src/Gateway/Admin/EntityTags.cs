@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Gateway.Registry;
+using Gateway.Tenants;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -22,6 +25,17 @@ internal static class EntityTags
         return $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 12))}\"";
     }
 
+    /// <summary>
+    /// An organization's Telnyx settings: their write time and what a read shows of them, never a hash of a secret
+    /// (a tag is readable by whoever reads the settings, and would let a guessed key be checked offline).
+    /// </summary>
+    public static string For(TenantTelnyxSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var shown = string.Create(CultureInfo.InvariantCulture, $"{settings.UpdatedAt:O}|{settings.ApiKey is not null}|{settings.WebhookPublicKey is not null}|{settings.ConnectionId}");
+        return $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(shown)).AsSpan(0, 12))}\"";
+    }
+
     /// <summary>The request's conditions, read once.</summary>
     public static Precondition Read(HttpRequest request)
     {
@@ -39,7 +53,10 @@ internal static class EntityTags
         public bool IsConditional => CreateOnly || IfMatch is not null;
 
         /// <summary>Whether the agent as it is now (null: absent) satisfies the conditions. Weak tags never match.</summary>
-        public bool HoldsFor(AgentResource? current)
+        public bool HoldsFor(AgentResource? current) => HoldsFor(current is null ? null : For(current));
+
+        /// <summary>Whether the resource whose tag is <paramref name="current"/> (null: absent) satisfies the conditions.</summary>
+        public bool HoldsFor(string? current)
         {
             if (CreateOnly && current is not null)
             {
@@ -51,7 +68,7 @@ internal static class EntityTags
                 return true;
             }
 
-            return current is not null && (IfMatch.Contains("*") || IfMatch.Contains(For(current)));
+            return current is not null && (IfMatch.Contains("*") || IfMatch.Contains(current));
         }
     }
 }

@@ -40,6 +40,11 @@ internal static class InstanceRegistrations
             errors["id"] = ["must be " + ResourceNames.InstanceIdRule];
         }
 
+        if (registration.Id is not null && registration.Id != id)
+        {
+            errors.TryAdd("id", [$"must be the instance id of the path ('{id}'), or left out."]);
+        }
+
         return instance is null || errors.Count > 0 ? (null, Refusals.Validation(errors)) : (instance, null);
     }
 

@@ -21,18 +21,18 @@ internal sealed class InstanceService(IAgentRegistry registry, TimeProvider time
         }
 
         var context = request.Context;
-        var (registration, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.InstanceRegistration, context.RequestAborted);
+        var id = request.Id;
+        var now = time.GetUtcNow();
+
+        // Checked while read, so that a field of the wrong JSON type and a rule broken elsewhere are named together.
+        var (registration, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.InstanceRegistration, context.RequestAborted,
+            read => InstanceRegistrations.Read(id, read, now).Refusal?.Errors ?? new Dictionary<string, string[]>());
         if (invalid is not null)
         {
             return invalid;
         }
 
-        var id = request.Id;
-        var (instance, refused) = InstanceRegistrations.Read(id, registration!, time.GetUtcNow());
-        if (refused is not null)
-        {
-            return refused;
-        }
+        var instance = InstanceRegistrations.Read(id, registration!, now).Instance;
 
         var created = false;
         var outcome = await UpdateAgentAsync(key, resource =>

@@ -11,9 +11,11 @@ internal static class SessionEndpoints
     public static void Map(RouteGroupBuilder org)
     {
         org.MapGet("/sessions", ([AsParameters] OrgRequest request, SessionService sessions) => sessions.ListAsync(request))
+            .WithName("listSessions")
             .Produces<SessionList>(StatusCodes.Status200OK)
             .WithSummary("Lists the organization's live calls.");
         org.MapGet("/sessions/{sessionId}", ([AsParameters] SessionRequest request, SessionService sessions) => sessions.GetAsync(request))
+            .WithName("getSession")
             .Produces<CallSession>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Reads one live call by its session id.");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Core;
 using Gateway.Telnyx;
 using Gateway.Tenants;
@@ -6,54 +7,100 @@ using Microsoft.AspNetCore.Http;
 namespace Gateway.Admin;
 
 /// <summary>
-/// The <c>/telnyx</c> routes' work: an organization's Telnyx account set, read and forgotten. The API key and public
-/// key are write-only: reads say whether they are set, never what they are.
+/// The <c>/telnyx</c> routes' work: an organization's Telnyx account set (whole, or by merge patch), read and
+/// forgotten. The API key and public key are write-only: reads say whether they are set, never what they are. Every
+/// write goes over exactly the settings it read and honours <c>If-Match</c>/<c>If-None-Match</c>.
 /// </summary>
 internal sealed class TenantTelnyxService(ITenantSettingsStore store, TimeProvider time)
 {
-    public const int ApiKeyMaxLength = 512;
+    // A write races only with other writes of the same organization's settings.
+    private const int Attempts = 8;
 
     public async Task<IResult> PutAsync(OrgRequest request)
     {
         var context = request.Context;
-        var (settings, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.TenantTelnyxRequest, context.RequestAborted);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-
-        if (Validate(settings!) is { } refusal)
-        {
-            return refusal;
-        }
-
-        var stored = new TenantTelnyxSettings
-        {
-            ApiKey = settings!.ApiKey,
-            WebhookPublicKey = settings.WebhookPublicKey,
-            ConnectionId = settings.ConnectionId,
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await store.PutAsync(request.Org, stored, context.RequestAborted);
-        return TypedResults.Json(View(stored), AdminJson.Admin.TenantTelnyxView);
+        var (settings, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.TenantTelnyxRequest, context.RequestAborted, Validate);
+        return invalid ?? await WriteAsync(request, _ => (settings!, null), replacing: true);
     }
 
-    public async Task<IResult> GetAsync(OrgRequest request) =>
-        await store.GetAsync(request.Org, request.Context.RequestAborted) is { } settings
-            ? TypedResults.Json(View(settings), AdminJson.Admin.TenantTelnyxView)
-            : NoSettings(request.Org);
+    public async Task<IResult> PatchAsync(OrgRequest request)
+    {
+        var context = request.Context;
+        var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
+        return invalid ?? await WriteAsync(request, current =>
+        {
+            var written = new TenantTelnyxRequest(current!.ApiKey, current.WebhookPublicKey, current.ConnectionId);
+            var merged = MergePatch.Apply(JsonSerializer.SerializeToNode(written, AdminJsonContext.Default.TenantTelnyxRequest)!.AsObject(), patch!);
+            return JsonBinding.Bind(merged, AdminJsonContext.Default.TenantTelnyxRequest, Validate);
+        }, replacing: false);
+    }
+
+    public async Task<IResult> GetAsync(OrgRequest request)
+    {
+        if (await store.GetAsync(request.Org, request.Context.RequestAborted) is not { } settings)
+        {
+            return NoSettings(request.Org);
+        }
+
+        request.Context.Response.Headers.ETag = EntityTags.For(settings);
+        return TypedResults.Json(View(settings), AdminJson.Admin.TenantTelnyxView);
+    }
 
     public async Task<IResult> DeleteAsync(OrgRequest request) =>
         await store.DeleteAsync(request.Org, request.Context.RequestAborted)
             ? TypedResults.NoContent()
             : NoSettings(request.Org);
 
-    private static Refusal? Validate(TenantTelnyxRequest settings)
+    /// <param name="change">The settings to write given the current ones (never null when not <paramref name="replacing"/>).</param>
+    /// <param name="replacing">PUT: the settings may not exist yet. PATCH: they must.</param>
+    private async Task<IResult> WriteAsync(OrgRequest request, Func<TenantTelnyxSettings?, (TenantTelnyxRequest? Value, Refusal? Refusal)> change, bool replacing)
+    {
+        var (org, context) = (request.Org, request.Context);
+        var precondition = EntityTags.Read(context.Request);
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var current = await store.GetAsync(org, context.RequestAborted);
+            if (current is null && !replacing)
+            {
+                return NoSettings(org);
+            }
+
+            if (!precondition.HoldsFor(current is null ? null : EntityTags.For(current)))
+            {
+                return Refusals.PreconditionFailed(precondition.CreateOnly && current is not null
+                    ? $"Organization '{org}' already has Telnyx settings (If-None-Match: *)."
+                    : $"Organization '{org}''s Telnyx settings are not as If-Match names them (changed, or absent); read them again.");
+            }
+
+            var (wanted, refusal) = change(current);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var stored = new TenantTelnyxSettings
+            {
+                ApiKey = wanted!.ApiKey,
+                WebhookPublicKey = wanted.WebhookPublicKey,
+                ConnectionId = wanted.ConnectionId,
+                UpdatedAt = time.GetUtcNow(),
+            };
+            if (await store.ReplaceAsync(org, current, stored, context.RequestAborted))
+            {
+                context.Response.Headers.ETag = EntityTags.For(stored);
+                return TypedResults.Json(View(stored), AdminJson.Admin.TenantTelnyxView);
+            }
+        }
+
+        return Refusals.Conflict("concurrent_update", $"Organization '{org}''s Telnyx settings kept changing; try again.");
+    }
+
+    private static Dictionary<string, string[]> Validate(TenantTelnyxRequest settings)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (settings.ApiKey is { } apiKey && (apiKey.Length is 0 or > ApiKeyMaxLength || apiKey.Any(char.IsWhiteSpace)))
+        if (settings.ApiKey is { } apiKey && !TelnyxOptions.IsSendableApiKey(apiKey))
         {
-            errors["apiKey"] = [$"must be 1 to {ApiKeyMaxLength} characters without spaces."];
+            errors["apiKey"] = ["must be " + TelnyxOptions.ApiKeyRule];
         }
 
         if (settings.WebhookPublicKey is { } publicKey && !TelnyxOptions.IsEd25519PublicKey(publicKey))
@@ -66,7 +113,7 @@ internal sealed class TenantTelnyxService(ITenantSettingsStore store, TimeProvid
             errors["connectionId"] = ["must be " + ResourceNames.ConnectionIdRule];
         }
 
-        return errors.Count > 0 ? Refusals.Validation(errors) : null;
+        return errors;
     }
 
     private static Refusal NoSettings(string org) => Refusals.NotFound($"Organization '{org}' has no Telnyx settings.");

@@ -26,6 +26,19 @@ public static class AuthServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>RFC 6750's challenge: <c>error</c> and the handler's <c>error_description</c> (e.g. when the token expired).</summary>
+    private static string Challenge(string? error, string? description)
+    {
+        if (error is null)
+        {
+            return "Bearer";
+        }
+
+        // A quoted-string: its own quotes and backslashes escaped, and nothing outside printable ASCII.
+        var quoted = new string([.. (description ?? string.Empty).Where(c => c is >= ' ' and <= '~')]).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        return quoted.Length == 0 ? $"Bearer error=\"{error}\"" : $"Bearer error=\"{error}\", error_description=\"{quoted}\"";
+    }
+
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
     {
         // Claim names as issued ("role", "org"), not remapped to WS-Federation URIs.
@@ -46,10 +59,16 @@ public static class AuthServiceCollectionExtensions
             OnChallenge = async context =>
             {
                 context.HandleResponse();
-                context.Response.Headers.WWWAuthenticate = context.Error is null ? "Bearer" : $"Bearer error=\"{context.Error}\"";
-                await Refusals.Unauthorized(context.AuthenticateFailure is null
-                    ? "A bearer token is required."
-                    : "The bearer token is not valid (expired, not signed by a trusted key, or for another issuer or audience).").ExecuteAsync(context.HttpContext);
+                context.Response.Headers.WWWAuthenticate = Challenge(context.Error, context.ErrorDescription);
+                await Refusals.Unauthorized(context.AuthenticateFailure switch
+                {
+                    null => "A bearer token is required.",
+
+                    // The one failure a legitimate client causes on its own: say so, so that it fetches a new token
+                    // rather than suspect its key.
+                    SecurityTokenExpiredException expired => $"The bearer token expired at {expired.Expires:yyyy-MM-ddTHH:mm:ssZ}; get a new one.",
+                    _ => "The bearer token is not valid (not signed by a trusted key, or for another issuer or audience).",
+                }).ExecuteAsync(context.HttpContext);
             },
             OnForbidden = context => Refusals.Forbidden("The token does not grant this.").ExecuteAsync(context.HttpContext),
         };

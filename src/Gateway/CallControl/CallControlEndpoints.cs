@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Gateway.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,5 +18,15 @@ internal static class CallControlEndpoints
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/v2/calls/{callControlId}/actions/{action}", ([AsParameters] CallControlCommand command, CallControlService control) => control.ForwardAsync(command))
             .WithTags("call-control")
-            .ExcludeFromDescription();
+            .WithName("callControlAction")
+            .WithSummary("Forwards a bot's Call Control command on its own live call to Telnyx with the organization's key; Telnyx's answer comes back as is.")
+            .Produces<JsonObject>(StatusCodes.Status200OK)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status401Unauthorized)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status403Forbidden)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status404NotFound)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status500InternalServerError)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status502BadGateway)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<TelnyxErrorBody>(StatusCodes.Status504GatewayTimeout);
 }

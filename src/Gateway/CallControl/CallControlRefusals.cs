@@ -35,6 +35,10 @@ internal static class CallControlRefusals
         new(StatusCodes.Status504GatewayTimeout, "gateway_telnyx_timeout", "Telnyx did not answer",
             "Telnyx's API did not answer in time; the command may or may not have been carried out.");
 
+    public static Refusal TelnyxRequestNotSent(string org) =>
+        new(StatusCodes.Status500InternalServerError, "gateway_telnyx_request_not_sent", "Request to Telnyx not sent",
+            $"The command was not sent: {Telnyx.TelnyxRequestNotSentException.UnsendableKey(org)}.");
+
     public static Refusal TelnyxUnreachable() =>
         new(StatusCodes.Status502BadGateway, "gateway_telnyx_unreachable", "Telnyx unreachable",
             "The gateway got no answer from Telnyx's API (connection refused or lost).");

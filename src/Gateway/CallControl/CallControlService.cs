@@ -86,6 +86,14 @@ internal sealed partial class CallControlService(
             return;
         }
 
+        // A key no HTTP header carries would fail inside the forwarder, which could only call that unreachable.
+        if (!TelnyxOptions.IsSendableApiKey(apiKey))
+        {
+            LogRefused(logger, sessionId, callControlId, action, "the organization's Telnyx API key cannot travel in an HTTP header");
+            await CallControlRefusals.TelnyxRequestNotSent(session.Org).ExecuteAsync(context);
+            return;
+        }
+
         LogForwarding(logger, sessionId, callControlId, action);
         await forwarder.ForwardAsync(context, apiKey, sessionId);
     }

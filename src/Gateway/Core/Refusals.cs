@@ -5,10 +5,45 @@ namespace Gateway.Core;
 /// <summary>The refusals every edge shares; each feature names its own besides (e.g. the stream's, TeXML's).</summary>
 public static class Refusals
 {
+    private const string MergePatch = "application/merge-patch+json";
+
     public static Refusal Validation(IReadOnlyDictionary<string, string[]> errors) =>
         new(StatusCodes.Status400BadRequest, "validation_failed", "The request is not valid", string.Empty) { Errors = errors };
 
     public static Refusal Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>
+    /// A body of a media type the route does not take: a PATCH takes a JSON merge patch (and says so in
+    /// <c>Accept-Patch</c>, RFC 5789), every other write <c>application/json</c>.
+    /// </summary>
+    public static Refusal UnsupportedMediaType(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var patch = HttpMethods.IsPatch(context.Request.Method);
+        if (patch)
+        {
+            context.Response.Headers["Accept-Patch"] = MergePatch;
+        }
+
+        return new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type",
+            patch ? $"Send the patch as {MergePatch} (RFC 7386)." : $"Send the body as application/json{(context.Request.ContentType?.Contains(MergePatch, StringComparison.OrdinalIgnoreCase) == true ? "; a merge patch goes with PATCH" : string.Empty)}.");
+    }
+
+    /// <summary>A path that exists, asked with a method it does not answer; the <c>Allow</c> header (routing's) lists those it does.</summary>
+    public static Refusal MethodNotAllowed(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var allow = context.Response.Headers.Allow.ToString();
+        return new(StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed",
+            $"{context.Request.Method} is not answered here; {(allow.Length == 0 ? "no method is" : $"{allow} {(allow.Contains(',', StringComparison.Ordinal) ? "are" : "is")}")}.");
+    }
+
+    /// <summary>A path no route answers.</summary>
+    public static Refusal NoRoute(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return NotFound($"No route answers {context.Request.Method} {context.Request.Path}.");
+    }
 
     public static Refusal NotFound(string detail) => new(StatusCodes.Status404NotFound, "not_found", "Not found", detail);
 

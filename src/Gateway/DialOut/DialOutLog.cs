@@ -15,6 +15,9 @@ internal static partial class DialOutLog
     [LoggerMessage(EventId = 10003, Level = LogLevel.Warning, Message = "Session {SessionId}: Telnyx unreachable for an outbound call of {AgentKey}: {Reason}")]
     public static partial void TelnyxUnreachable(ILogger logger, string sessionId, AgentKey agentKey, string reason);
 
+    [LoggerMessage(EventId = 10005, Level = LogLevel.Error, Message = "Session {SessionId}: the outbound call of {AgentKey} was not sent to Telnyx: the organization's API key cannot travel in an HTTP header")]
+    public static partial void TelnyxNotSent(ILogger logger, string sessionId, AgentKey agentKey);
+
     [LoggerMessage(EventId = 10004, Level = LogLevel.Warning, Message = "Dial-out for organization {Org} refused: its Telnyx settings could not be read: {Reason}")]
     public static partial void SettingsUnavailable(ILogger logger, string org, string reason);
 }

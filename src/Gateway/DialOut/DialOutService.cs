@@ -36,16 +36,10 @@ internal sealed class DialOutService(
         }
 
         var context = call.Context;
-        var (request, invalid) = await RequestJson.ReadAsync(context.Request, DialOutJsonContext.Default.DialOutRequest, context.RequestAborted);
+        var (request, invalid) = await RequestJson.ReadAsync(context.Request, DialOutJsonContext.Default.DialOutRequest, context.RequestAborted, DialOutValidation.Validate);
         if (invalid is not null)
         {
             return invalid;
-        }
-
-        var errors = DialOutValidation.Validate(request!);
-        if (errors.Count > 0)
-        {
-            return Refusals.Validation(errors);
         }
 
         if (!registry.Current.TryGet(key, out var registered))

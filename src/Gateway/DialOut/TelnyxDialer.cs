@@ -22,6 +22,13 @@ internal sealed class TelnyxDialer(TelnyxApiClient telnyx, DialOutReservation re
         {
             answer = await telnyx.PostAsync("/v2/calls", apiKey, dial, aborted);
         }
+        catch (TelnyxRequestNotSentException)
+        {
+            DialOutLog.TelnyxNotSent(logger, sessionId, key);
+            await reservations.ReleaseAsync(reservation);
+            return new Refusal(StatusCodes.Status500InternalServerError, "telnyx_request_not_sent", "Request to Telnyx not sent",
+                $"The call was not placed: {TelnyxRequestNotSentException.UnsendableKey(key.Org)}.");
+        }
         catch (HttpRequestException e)
         {
             DialOutLog.TelnyxUnreachable(logger, sessionId, key, e.Message);

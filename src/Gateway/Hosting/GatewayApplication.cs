@@ -35,7 +35,7 @@ public static class GatewayApplication
         builder.Services.AddExceptionHandler<RedisFailureHandler>();
         builder.Services.AddGatewayAuth(builder.Configuration);
         builder.Services.AddAdminApi();
-        builder.Services.AddAdminOpenApi();
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddDialOut();
         builder.Services.AddCallControl();
 
@@ -49,6 +49,7 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseRouteRefusals();
         app.UseGatewayHttpMetrics(CallStreamPath);
         app.UseWebSockets();
         app.UseAuthentication();
@@ -66,7 +67,7 @@ public static class GatewayApplication
         DialOutEndpoints.Map(adminRoutes);
         CallControlEndpoints.Map(adminRoutes);
         adminRoutes.MapGatewayMetrics();
-        adminRoutes.MapAdminOpenApi();
+        adminRoutes.MapGatewayOpenApi();
         app.MapGatewayHealthChecks();
         ScrapeTimeMetrics.Observe(app.Services);
         return app;

@@ -50,7 +50,7 @@ public static class AgentResourceValidator
         ValidateAllowedActions(resource.AllowedActions, errors);
         if (!Enum.IsDefined(resource.StreamAuth))
         {
-            errors["streamAuth"] = ["must be 'none' or 'token'."];
+            errors["streamAuth"] = ["must be one of none, token."];
         }
 
         ValidateDialOut(resource, errors);
@@ -139,7 +139,7 @@ public static class AgentResourceValidator
                 errors["onBotFailure.transferTo"] = ["is only for action 'transfer'."];
                 break;
             case { Action: var action } when !Enum.IsDefined(action):
-                errors["onBotFailure.action"] = ["must be 'none', 'hangup' or 'transfer'."];
+                errors["onBotFailure.action"] = ["must be one of none, hangup, transfer."];
                 break;
         }
     }

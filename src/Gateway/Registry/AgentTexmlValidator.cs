@@ -13,10 +13,10 @@ internal static class AgentTexmlValidator
     public const int ParameterValueMaxLength = 1024;
     public const int FallbackMaxLength = 4096;
 
-    private static readonly FrozenSet<string> Codecs = FrozenSet.ToFrozenSet(["PCMU", "PCMA", "G722", "OPUS", "AMR-WB", "L16", "default"], StringComparer.Ordinal);
-    private static readonly FrozenSet<string> BidirectionalCodecs = FrozenSet.ToFrozenSet(["PCMU", "PCMA", "G722", "OPUS", "AMR-WB", "L16"], StringComparer.Ordinal);
-    private static readonly FrozenSet<string> Tracks = FrozenSet.ToFrozenSet(["inbound_track", "outbound_track", "both_tracks"], StringComparer.Ordinal);
-    private static readonly FrozenSet<int> SamplingRates = [8000, 16000, 24000];
+    internal static readonly FrozenSet<string> Codecs = FrozenSet.ToFrozenSet(["PCMU", "PCMA", "G722", "OPUS", "AMR-WB", "L16", "default"], StringComparer.Ordinal);
+    internal static readonly FrozenSet<string> BidirectionalCodecs = FrozenSet.ToFrozenSet(["PCMU", "PCMA", "G722", "OPUS", "AMR-WB", "L16"], StringComparer.Ordinal);
+    internal static readonly FrozenSet<string> Tracks = FrozenSet.ToFrozenSet(["inbound_track", "outbound_track", "both_tracks"], StringComparer.Ordinal);
+    internal static readonly FrozenSet<int> SamplingRates = [8000, 16000, 24000];
 
     /// <summary>The fields of Telnyx's TeXML request a body may copy.</summary>
     public static readonly FrozenSet<string> RequestFields = FrozenSet.ToFrozenSet(

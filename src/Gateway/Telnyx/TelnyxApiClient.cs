@@ -9,8 +9,15 @@ namespace Gateway.Telnyx;
 public sealed class TelnyxApiClient(HttpClient http, IOptions<TelnyxOptions> options)
 {
     /// <summary>POSTs a JSON body to a <c>/v2/…</c> path and reads Telnyx's JSON answer, success or error.</summary>
+    /// <exception cref="TelnyxRequestNotSentException">The key cannot travel in a header: nothing was sent.</exception>
     public async Task<TelnyxApiResponse> PostAsync(string path, string apiKey, JsonObject body, CancellationToken cancellationToken)
     {
+        // Checked here, not left to the HTTP stack, whose failure would look like a network one.
+        if (!TelnyxOptions.IsSendableApiKey(apiKey))
+        {
+            throw new TelnyxRequestNotSentException("the Telnyx API key holds characters an HTTP header cannot carry");
+        }
+
         // Appended, not resolved against the base: a base URL with a path (a proxy in front of Telnyx) keeps it, as
         // the call-control forwarder keeps it.
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Value.ApiBaseUrl.AbsoluteUri.TrimEnd('/') + path))

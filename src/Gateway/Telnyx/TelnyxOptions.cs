@@ -37,11 +37,28 @@ public sealed class TelnyxOptions : IValidatableObject
             yield return new ValidationResult("Telnyx:PublicKey must be the base64 of a 32-byte Ed25519 public key.", [nameof(PublicKey)]);
         }
 
+        if (!string.IsNullOrEmpty(ApiKey) && !IsSendableApiKey(ApiKey))
+        {
+            yield return new ValidationResult("Telnyx:ApiKey must be " + ApiKeyRule, [nameof(ApiKey)]);
+        }
+
         if (!ApiBaseUrl.IsAbsoluteUri || (ApiBaseUrl.Scheme != Uri.UriSchemeHttps && ApiBaseUrl.Scheme != Uri.UriSchemeHttp))
         {
             yield return new ValidationResult("Telnyx:ApiBaseUrl must be an absolute http(s) URL.", [nameof(ApiBaseUrl)]);
         }
     }
+
+    public const int ApiKeyMaxLength = 512;
+
+    /// <summary>The rule an API key obeys, as a refusal words it.</summary>
+    public const string ApiKeyRule = "1 to 512 printable ASCII characters (no spaces): it travels in an HTTP header.";
+
+    /// <summary>
+    /// Whether an API key can be sent at all: it rides in the <c>Authorization</c> header, which carries printable
+    /// ASCII only. A key copied with a stray "…" or a line break would otherwise fail every request to Telnyx.
+    /// </summary>
+    public static bool IsSendableApiKey(string? value) =>
+        value is { Length: > 0 and <= ApiKeyMaxLength } && value.All(c => c is > ' ' and <= '~');
 
     /// <summary>Whether a string is what Telnyx's portal shows as the account's public key.</summary>
     public static bool IsEd25519PublicKey(string value)

@@ -7,6 +7,13 @@ public interface ITenantSettingsStore
 
     Task PutAsync(string org, TenantTelnyxSettings settings, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes <paramref name="settings"/> only over <paramref name="expected"/>, the settings as read (null: none), so
+    /// that a read-change-write never overwrites another writer's change in between.
+    /// </summary>
+    /// <returns>False when the stored settings are no longer <paramref name="expected"/>; nothing was written.</returns>
+    Task<bool> ReplaceAsync(string org, TenantTelnyxSettings? expected, TenantTelnyxSettings settings, CancellationToken cancellationToken = default);
+
     /// <returns>False when the organization had no settings.</returns>
     Task<bool> DeleteAsync(string org, CancellationToken cancellationToken = default);
 }

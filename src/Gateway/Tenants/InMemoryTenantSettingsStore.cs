@@ -16,6 +16,9 @@ public sealed class InMemoryTenantSettingsStore : ITenantSettingsStore
         return Task.CompletedTask;
     }
 
+    public Task<bool> ReplaceAsync(string org, TenantTelnyxSettings? expected, TenantTelnyxSettings settings, CancellationToken cancellationToken = default) =>
+        Task.FromResult(expected is null ? _settings.TryAdd(org, settings) : _settings.TryUpdate(org, settings, expected));
+
     public Task<bool> DeleteAsync(string org, CancellationToken cancellationToken = default) =>
         Task.FromResult(_settings.TryRemove(org, out _));
 }

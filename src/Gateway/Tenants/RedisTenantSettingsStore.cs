@@ -47,7 +47,42 @@ public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
         }
 
         _known[org] = (byte[])json!;
-        var stored = JsonSerializer.Deserialize((byte[])json!, TenantJsonContext.Default.StoredTenantSettings)!;
+        return Read(json!);
+    }
+
+    public async Task<bool> ReplaceAsync(string org, TenantTelnyxSettings? expected, TenantTelnyxSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var key = _keys.TenantTelnyx(org);
+        var database = await _redis.WriteDatabaseAsync();
+
+        // The stored form is encrypted with a fresh nonce at every write, so it changes whenever the settings are written:
+        // the write is conditioned on exactly the bytes whose decryption matched what the caller read.
+        var current = await database.StringGetAsync(key);
+        if (current.IsNullOrEmpty ? expected is not null : expected is null || Read(current!) != expected)
+        {
+            return false;
+        }
+
+        var json = Serialize(settings);
+        var transaction = database.CreateTransaction();
+        transaction.AddCondition(current.IsNullOrEmpty ? Condition.KeyNotExists(key) : Condition.StringEqual(key, current));
+        _ = transaction.StringSetAsync(key, json);
+        if (!await transaction.ExecuteAsync())
+        {
+            return false;
+        }
+
+        await database.SetAddAsync(_keys.Tenants, org);
+        _known[org] = json;
+        await _durable.ConfirmAsync(key);
+        await _durable.ConfirmAsync(_keys.Tenants);
+        return true;
+    }
+
+    private TenantTelnyxSettings Read(byte[] json)
+    {
+        var stored = JsonSerializer.Deserialize(json, TenantJsonContext.Default.StoredTenantSettings)!;
         return new TenantTelnyxSettings
         {
             ApiKey = Unprotect(stored.ApiKey),
@@ -60,8 +95,7 @@ public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
     public async Task PutAsync(string org, TenantTelnyxSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var stored = new StoredTenantSettings(Protect(settings.ApiKey), Protect(settings.WebhookPublicKey), settings.ConnectionId, settings.UpdatedAt);
-        var json = JsonSerializer.SerializeToUtf8Bytes(stored, TenantJsonContext.Default.StoredTenantSettings);
+        var json = Serialize(settings);
         var database = await _redis.WriteDatabaseAsync();
         await database.StringSetAsync(_keys.TenantTelnyx(org), json);
         await database.SetAddAsync(_keys.Tenants, org);
@@ -80,6 +114,10 @@ public sealed partial class RedisTenantSettingsStore : ITenantSettingsStore
         await _durable.ConfirmAsync(_keys.Tenants);
         return deleted;
     }
+
+    private byte[] Serialize(TenantTelnyxSettings settings) => JsonSerializer.SerializeToUtf8Bytes(
+        new StoredTenantSettings(Protect(settings.ApiKey), Protect(settings.WebhookPublicKey), settings.ConnectionId, settings.UpdatedAt),
+        TenantJsonContext.Default.StoredTenantSettings);
 
     /// <summary>Writes back the settings Redis lost; never over settings another replica wrote since.</summary>
     private async Task WriteBackAsync()

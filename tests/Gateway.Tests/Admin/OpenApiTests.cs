@@ -1,51 +1,132 @@
 using System.Net;
+using System.Text.Json;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Admin;
 
-/// <summary>The admin API's OpenAPI document is public and lists exactly the admin routes the gateway maps.</summary>
-public sealed class OpenApiTests
+/// <summary>
+/// The OpenAPI document is public, lists exactly the routes the gateway maps under /admin/v1, /v1 and /v2, names each
+/// operation, and says what the validators check: real types, what is required, no other member, ranges, patterns,
+/// enumerations and the 4xx answers of each route. (CI lints it too: tests/lint-openapi.sh.)
+/// </summary>
+public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<OpenApiTests.Fixture>
 {
+    private static readonly string[] ApiPrefixes = ["/admin/v1/", "/v1/", "/v2/"];
+
     [Fact]
-    public async Task The_document_lists_every_mapped_admin_route_and_method()
+    public void The_document_lists_every_mapped_API_route_and_method()
     {
-        await using var gateway = await GatewayHost.StartAsync(settings: AdminTokens.Settings());
-
-        var response = await new AdminClient(gateway, token: null).GetAsync("/admin/v1/openapi.json");
-
-        response.AssertStatus(HttpStatusCode.OK);
-        Assert.Equal("application/json", response.ContentType);
-        var documented = response.Json.GetProperty("paths").EnumerateObject()
-            .SelectMany(path => path.Value.EnumerateObject().Select(operation => $"{operation.Name.ToUpperInvariant()} {path.Name}"))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var mapped = gateway.Services.GetRequiredService<EndpointDataSource>().Endpoints
+        var documented = Operations(fixture.Document).Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal).ToList();
+        var mapped = fixture.Gateway.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("/admin/v1", StringComparison.Ordinal) == true)
+            .Where(e => ApiPrefixes.Any(prefix => e.RoutePattern.RawText?.StartsWith(prefix, StringComparison.Ordinal) == true))
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(method => $"{method} {e.RoutePattern.RawText}"))
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(14, mapped.Count);
+        Assert.Equal(18, mapped.Count);
+        Assert.Contains("POST /v1/orgs/{org}/agents/{agent}/calls", mapped);
+        Assert.Contains("POST /v2/calls/{callControlId}/actions/{action}", mapped);
         Assert.Equal(mapped, documented);
     }
 
     [Fact]
-    public async Task The_document_declares_bearer_JWT_security()
+    public void Every_operation_has_its_own_operationId()
     {
-        await using var gateway = await GatewayHost.StartAsync(settings: AdminTokens.Settings());
+        var ids = Operations(fixture.Document).Select(o => o.Operation.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
 
-        var document = (await new AdminClient(gateway, token: null).GetAsync("/admin/v1/openapi.json")).AssertStatus(HttpStatusCode.OK).Json;
+        Assert.DoesNotContain(null, ids);
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("patchAgent", ids);
+        Assert.Contains("placeCall", ids);
+        Assert.Contains("callControlAction", ids);
+    }
+
+    [Theory]
+    [InlineData("PUT /admin/v1/orgs/{org}/agents/{agent}", "200,201,400,401,403,404,409,412,415,503")]
+    [InlineData("PATCH /admin/v1/orgs/{org}/agents/{agent}", "200,400,401,403,404,409,412,415,503")]
+    [InlineData("DELETE /admin/v1/orgs/{org}/agents/{agent}", "204,400,401,403,404,409,412,503")]
+    [InlineData("PUT /admin/v1/orgs/{org}/agents/{agent}/instances/{id}", "200,201,400,401,403,404,409,415,503")]
+    [InlineData("PUT /admin/v1/orgs/{org}/telnyx", "200,400,401,403,404,409,412,415,503")]
+    [InlineData("PATCH /admin/v1/orgs/{org}/telnyx", "200,400,401,403,404,409,412,415,503")]
+    [InlineData("POST /v1/orgs/{org}/agents/{agent}/calls", "201,400,401,403,404,409,415,429,500,502,503,504")]
+    [InlineData("POST /v2/calls/{callControlId}/actions/{action}", "200,401,403,404,422,500,502,503,504")]
+    public void Each_route_lists_the_answers_it_gives(string operation, string statuses)
+    {
+        var found = Operations(fixture.Document).Single(o => $"{o.Method} {o.Path}" == operation).Operation;
+
+        Assert.Equal(statuses, string.Join(",", found.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public void A_PATCH_takes_a_merge_patch_and_a_PUT_takes_JSON()
+    {
+        var paths = fixture.Document.GetProperty("paths");
+
+        var agent = paths.GetProperty("/admin/v1/orgs/{org}/agents/{agent}");
+        Assert.Equal(["application/merge-patch+json"], agent.GetProperty("patch").GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(c => c.Name));
+        Assert.Equal(["application/json"], agent.GetProperty("put").GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Schemas_have_the_real_types_the_required_fields_and_no_other_member()
+    {
+        var schemas = fixture.Document.GetProperty("components").GetProperty("schemas");
+        var agent = schemas.GetProperty("AgentResource");
+        var instance = schemas.GetProperty("AgentInstance");
+        var registration = schemas.GetProperty("InstanceRegistration");
+
+        Assert.Equal("integer", agent.GetProperty("properties").GetProperty("maxConcurrentCalls").GetProperty("type").GetString());
+        Assert.Equal(("1", "100000"), Range(agent.GetProperty("properties").GetProperty("maxConcurrentCalls")));
+        Assert.False(agent.TryGetProperty("required", out _));
+        Assert.False(agent.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal(["id", "url"], instance.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+        Assert.False(instance.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal(["url"], registration.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(("5", "86400"), Range(registration.GetProperty("properties").GetProperty("ttlSeconds")));
+        Assert.False(schemas.GetProperty("TenantTelnyxRequest").TryGetProperty("required", out _));
+        Assert.Equal("^[!-~]{1,512}$", schemas.GetProperty("TenantTelnyxRequest").GetProperty("properties").GetProperty("apiKey").GetProperty("pattern").GetString());
+        Assert.Equal(["from", "to"], schemas.GetProperty("DialOutRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("^\\+[1-9][0-9]{1,14}$", agent.GetProperty("properties").GetProperty("phoneNumbers").GetProperty("items").GetProperty("pattern").GetString());
+        Assert.Equal(["none", "token"], schemas.GetProperty("StreamAuthMode").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["AMR-WB", "G722", "L16", "OPUS", "PCMA", "PCMU", "default"], schemas.GetProperty("AgentTexml").GetProperty("properties").GetProperty("codec").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Contains("code", schemas.GetProperty("ProblemDetails").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.DoesNotContain("\"string\",\"integer\"", fixture.Body.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("[\"integer\",\"string\"]", fixture.Body.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Path_names_carry_their_pattern()
+    {
+        var parameters = fixture.Document.GetProperty("paths").GetProperty("/admin/v1/orgs/{org}/agents/{agent}").GetProperty("get").GetProperty("parameters");
+        var agent = parameters.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "agent").GetProperty("schema");
+
+        Assert.Equal("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", agent.GetProperty("pattern").GetString());
+        Assert.Equal(54, agent.GetProperty("maxLength").GetInt32());
+    }
+
+    [Fact]
+    public void The_server_URL_has_no_trailing_slash()
+    {
+        var server = Assert.Single(fixture.Document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString();
+
+        Assert.Equal(fixture.Gateway.BaseUri.ToString().TrimEnd('/'), server);
+    }
+
+    [Fact]
+    public void The_document_declares_bearer_JWT_for_admin_and_the_session_credential_for_call_control()
+    {
+        var document = fixture.Document;
 
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
-        Assert.Equal("http", scheme.GetProperty("type").GetString());
-        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
-        Assert.Equal("JWT", scheme.GetProperty("bearerFormat").GetString());
+        Assert.Equal(("http", "bearer", "JWT"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString(), scheme.GetProperty("bearerFormat").GetString()));
         var requirement = Assert.Single(document.GetProperty("security").EnumerateArray());
         Assert.Equal(["bearer"], requirement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal("Telnyx voice gateway admin API", document.GetProperty("info").GetProperty("title").GetString());
+        var callControl = document.GetProperty("paths").GetProperty("/v2/calls/{callControlId}/actions/{action}").GetProperty("post");
+        Assert.Equal(["sessionCredential"], Assert.Single(callControl.GetProperty("security").EnumerateArray()).EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Telnyx voice gateway API", document.GetProperty("info").GetProperty("title").GetString());
     }
 
     [Fact]
@@ -57,5 +138,33 @@ public sealed class OpenApiTests
 
         response.AssertStatus(HttpStatusCode.OK);
         Assert.True(response.Json.GetProperty("paths").EnumerateObject().Any());
+    }
+
+    private static (string?, string?) Range(JsonElement schema) => (schema.GetProperty("minimum").ToString(), schema.GetProperty("maximum").ToString());
+
+    private static IEnumerable<(string Method, string Path, JsonElement Operation)> Operations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject()
+                .Where(operation => operation.Name != "parameters")
+                .Select(operation => (operation.Name.ToUpperInvariant(), path.Name, operation.Value)));
+
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public GatewayHost Gateway { get; private set; } = null!;
+
+        public string Body { get; private set; } = null!;
+
+        public JsonElement Document { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            Gateway = await GatewayHost.StartAsync(settings: AdminTokens.Settings());
+            var response = await new AdminClient(Gateway, token: null).GetAsync("/admin/v1/openapi.json");
+            response.AssertStatus(HttpStatusCode.OK);
+            Assert.Equal("application/json", response.ContentType);
+            (Body, Document) = (response.Body, response.Json);
+        }
+
+        public async Task DisposeAsync() => await Gateway.DisposeAsync();
     }
 }

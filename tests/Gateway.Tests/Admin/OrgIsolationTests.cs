@@ -17,6 +17,8 @@ namespace Gateway.Tests.Admin;
 /// </summary>
 public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClassFixture<OrgIsolationTests.Fixture>
 {
+    private const string MergePatch = "application/merge-patch+json";
+
     private const string SessionId = "5f0c3c9e-0000-4000-8000-00000000acme";
 
     /// <summary>Each route with what its own org's token gets (acme's resources exist before every case).</summary>
@@ -26,6 +28,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         new("GET", "/admin/v1/orgs/acme/agents", null, HttpStatusCode.OK),
         new("GET", "/admin/v1/orgs/acme/agents/support", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/agents/support", """{"maxConcurrentCalls":7,"phoneNumbers":["+15550001001"]}""", HttpStatusCode.OK),
+        new("PATCH", "/admin/v1/orgs/acme/agents/support", """{"maxConcurrentCalls":9}""", HttpStatusCode.OK, ContentType: MergePatch),
         new("DELETE", "/admin/v1/orgs/acme/agents/support", null, HttpStatusCode.NoContent),
         new("GET", "/admin/v1/orgs/acme/agents/support/instances", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/agents/support/instances/bot-2", """{"url":"ws://127.0.0.1:9/ws","capacity":2}""", HttpStatusCode.Created),
@@ -33,6 +36,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         new("GET", "/admin/v1/orgs/acme/sessions", null, HttpStatusCode.OK),
         new("GET", $"/admin/v1/orgs/acme/sessions/{SessionId}", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/telnyx", """{"apiKey":"KEY-changed","connectionId":"conn-2"}""", HttpStatusCode.OK),
+        new("PATCH", "/admin/v1/orgs/acme/telnyx", """{"connectionId":"conn-3"}""", HttpStatusCode.OK, ContentType: MergePatch),
         new("GET", "/admin/v1/orgs/acme/telnyx", null, HttpStatusCode.OK),
         new("DELETE", "/admin/v1/orgs/acme/telnyx", null, HttpStatusCode.NoContent),
         new("GET", "/admin/v1/orgs/acme/numbers", null, HttpStatusCode.OK),
@@ -67,7 +71,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         var before = await fixture.AcmeStateAsync();
         var client = new AdminClient(fixture.Gateway, fixture.Tokens[caller]);
 
-        var response = await client.SendAsync(new HttpMethod(route.Method), route.Path, route.Body);
+        var response = await route.SendAsync(client);
 
         var after = await fixture.AcmeStateAsync();
         switch (caller)
@@ -136,7 +140,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
     /// </summary>
     private async Task AssertIndistinguishableFromMissingAsync(AdminClient client, AdminRoute route, AdminResponse response)
     {
-        var nowhere = await client.SendAsync(new HttpMethod(route.Method), route.Path.Replace("/acme", "/initech", StringComparison.Ordinal), route.Body);
+        var nowhere = await route.SendAsync(client, route.Path.Replace("/acme", "/initech", StringComparison.Ordinal));
         Assert.Equal(
             WithoutTraceId(nowhere.Body).Replace("initech", "acme", StringComparison.Ordinal),
             WithoutTraceId(response.Body));
@@ -158,9 +162,14 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         return string.Join(",", document.RootElement.EnumerateObject().Where(p => p.Name != "traceId").Select(p => p.ToString()));
     }
 
-    public sealed record AdminRoute(string Method, string Path, string? Body, HttpStatusCode Success, bool OrgScoped = true)
+    public sealed record AdminRoute(string Method, string Path, string? Body, HttpStatusCode Success, bool OrgScoped = true, string ContentType = "application/json")
     {
         public string Name => $"{Method} {Path}";
+
+        public Task<AdminResponse> SendAsync(AdminClient client, string? path = null) =>
+            Body is null
+                ? client.SendAsync(new HttpMethod(Method), path ?? Path)
+                : client.SendTypedAsync(new HttpMethod(Method), path ?? Path, Body, ContentType);
     }
 
     /// <summary>One gateway for the whole matrix (the cases run one after another), and a token for each kind of caller.</summary>

@@ -3,7 +3,9 @@ using System.Text;
 using Gateway.CallControl;
 using Gateway.Credentials;
 using Gateway.Registry;
+using Gateway.Tenants;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.CallControl;
 
@@ -110,6 +112,8 @@ public sealed class CallControlForwardingTests
     [InlineData(401, """{"errors":[{"code":"10009","title":"Authentication failed","detail":"The API key is not valid."}]}""")]
     [InlineData(429, """{"errors":[{"code":"10011","title":"Too many requests","detail":"Rate limit exceeded."}]}""")]
     [InlineData(500, """{"errors":[{"code":"10007","title":"Unexpected error","detail":"An unexpected error occurred."}]}""")]
+    [InlineData(404, "")]
+    [InlineData(405, "")]
     public async Task Any_other_telnyx_answer_is_returned_as_is(int status, string body)
     {
         await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded);
@@ -120,6 +124,20 @@ public sealed class CallControlForwardingTests
 
         Assert.Equal((HttpStatusCode)status, response.Status);
         Assert.Equal(body, response.Text);
+    }
+
+    [Fact]
+    public async Task A_stored_key_no_header_can_carry_is_a_telnyx_shaped_500_not_sent_and_Telnyx_never_asked()
+    {
+        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded);
+        await using var live = await TestCalls.ConnectAsync(lab.Gateway, lab.Bot);
+        await lab.Gateway.Services.GetRequiredService<ITenantSettingsStore>().PutAsync("acme", new TenantTelnyxSettings { ApiKey = "KEY0193A8B2C4D5E6F7_abc…" });
+
+        var response = await lab.CallControlAsync(live.Call.CallControlId, "hangup", live.Bot.Headers[SessionCredentials.HeaderName]);
+
+        CallControlAssert.Error(response, HttpStatusCode.InternalServerError, "gateway_telnyx_request_not_sent", "Request to Telnyx not sent",
+            "The command was not sent: organization 'acme''s Telnyx API key holds characters an HTTP header cannot carry; set it again (PATCH /admin/v1/orgs/acme/telnyx).");
+        Assert.Empty(lab.Telnyx.Requests);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
+using Gateway.Tenants;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.DialOut;
 
@@ -70,6 +72,25 @@ public sealed class TelnyxErrorMappingTests
 
         response.AssertProblem(HttpStatusCode.BadGateway, "telnyx_unreachable");
         Assert.Equal("The call was not placed: Telnyx's API could not be reached.", response.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
+    }
+
+    [Theory]
+    [InlineData("KEY0193A8B2C4D5E6F7_abc…")]
+    [InlineData("KEY0193A8B2\nC4D5")]
+    public async Task A_stored_key_no_header_can_carry_is_500_not_sent_and_Telnyx_never_asked(string apiKey)
+    {
+        // A key stored before keys were checked on write: the request cannot leave the gateway.
+        await using var lab = await TelnyxApiLab.StartAsync(GatewayMode.Embedded);
+        await lab.Gateway.Services.GetRequiredService<ITenantSettingsStore>().PutAsync("acme", new TenantTelnyxSettings { ApiKey = apiKey, ConnectionId = TelnyxApiLab.AcmeConnectionId });
+
+        var response = await lab.DialAsync(Dial);
+
+        response.AssertProblem(HttpStatusCode.InternalServerError, "telnyx_request_not_sent");
+        Assert.Equal(
+            "The call was not placed: organization 'acme''s Telnyx API key holds characters an HTTP header cannot carry; set it again (PATCH /admin/v1/orgs/acme/telnyx).",
+            response.Json.GetProperty("detail").GetString());
+        Assert.Empty(lab.Telnyx.Requests);
         Assert.Equal(0, await lab.Gateway.ClaimCountAsync(TelnyxApiLab.Support));
     }
 }

@@ -19,12 +19,23 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
     public Task<AdminResponse> DeleteAsync(string path, params (string Name, string Value)[] headers) =>
         SendAsync(HttpMethod.Delete, path, null, headers);
 
+    /// <summary>A JSON merge patch (<c>application/merge-patch+json</c>).</summary>
+    public Task<AdminResponse> PatchAsync(string path, string json, params (string Name, string Value)[] headers) =>
+        SendTypedAsync(HttpMethod.Patch, path, json, "application/merge-patch+json", headers);
+
+    /// <summary>Sends <paramref name="body"/> with the Content-Type <paramref name="contentType"/> (null: none).</summary>
+    public Task<AdminResponse> SendTypedAsync(HttpMethod method, string path, string body, string? contentType, params (string Name, string Value)[] headers) =>
+        SendAsync(method, path, body, contentType, chunked: false, headers);
+
     /// <summary>Sends <paramref name="json"/> (when given) as <c>application/json</c> to the gateway's <paramref name="path"/>.</summary>
     public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json = null, params (string Name, string Value)[] headers) =>
         SendAsync(method, path, json, chunked: false, headers);
 
     /// <summary>As <see cref="SendAsync(HttpMethod, string, string?, (string Name, string Value)[])"/>; <paramref name="chunked"/>: with no Content-Length.</summary>
-    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, bool chunked, params (string Name, string Value)[] headers)
+    public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, bool chunked, params (string Name, string Value)[] headers) =>
+        SendAsync(method, path, json, "application/json", chunked, headers);
+
+    private async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, string? contentType, bool chunked, (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, gateway.AdminHttpUri(path));
         if (token is not null)
@@ -39,7 +50,8 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
 
         if (json is not null)
         {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
             request.Headers.TransferEncodingChunked = chunked;
         }
 

@@ -156,7 +156,13 @@ public sealed class FakeTelnyxApi : IAsyncDisposable
 
         _arrivals.Writer.TryWrite(request);
         context.Response.StatusCode = answer.Value.Status;
-        context.Response.ContentType = "application/json";
+
+        // An empty answer goes out bare, as a proxy in front of Telnyx may send one.
+        if (answer.Value.Body.Length > 0)
+        {
+            context.Response.ContentType = "application/json";
+        }
+
         context.Response.Headers["x-request-id"] = "fake-" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(answer.Value.Body));
     }

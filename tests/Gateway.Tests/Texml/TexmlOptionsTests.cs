@@ -41,6 +41,7 @@ public sealed class TexmlOptionsTests
     [InlineData("Gateway:PublicBaseUrl", "ftp://voice.example.com", "Gateway:PublicBaseUrl must be an absolute https:// (or http://, wss://, ws://) URL")]
     [InlineData("Gateway:PublicBaseUrl", "https://voice.example.com/?x=1", "Gateway:PublicBaseUrl must carry no query, fragment or user info")]
     [InlineData("Gateway:PublicBaseUrl", "https://user:pass@voice.example.com/", "Gateway:PublicBaseUrl must carry no query, fragment or user info")]
+    [InlineData("Telnyx:ApiKey", "KEY0193A8B2C4D5E6F7_abc…", "Telnyx:ApiKey must be 1 to 512 printable ASCII characters (no spaces): it travels in an HTTP header.")]
     public async Task A_bad_setting_stops_the_gateway_at_start_up(string key, string value, string message)
     {
         WebApplication? app = null;

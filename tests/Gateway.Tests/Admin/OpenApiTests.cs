@@ -92,6 +92,10 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
         Assert.Equal("^\\+[1-9][0-9]{1,14}$", agent.GetProperty("properties").GetProperty("phoneNumbers").GetProperty("items").GetProperty("pattern").GetString());
         Assert.Equal(["none", "token"], schemas.GetProperty("StreamAuthMode").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(["AMR-WB", "G722", "L16", "OPUS", "PCMA", "PCMU", "default"], schemas.GetProperty("AgentTexml").GetProperty("properties").GetProperty("codec").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        var continuity = schemas.GetProperty("AgentContinuity");
+        Assert.Equal(["silence", "tone"], continuity.GetProperty("properties").GetProperty("hold").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.False(continuity.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal(("1", "10"), Range(schemas.GetProperty("ReconnectPolicy").GetProperty("properties").GetProperty("attempts")));
         Assert.Contains("code", schemas.GetProperty("ProblemDetails").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.DoesNotContain("\"string\",\"integer\"", fixture.Body.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("[\"integer\",\"string\"]", fixture.Body.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);

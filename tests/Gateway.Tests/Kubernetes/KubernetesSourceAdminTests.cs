@@ -96,9 +96,10 @@ public sealed class KubernetesSourceAdminTests(KubernetesSourceAdminTests.Fixtur
             async () =>
             {
                 list = (await fixture.WithAccess.GetAsync("/admin/v1/orgs/acme/agents/listed/instances")).AssertStatus(HttpStatusCode.OK).Json;
-                return list.GetProperty("instances").GetArrayLength() == 2;
+                // The pods can be listed a moment before the watch on them is established (in sync).
+                return list.GetProperty("instances").GetArrayLength() == 2 && list.GetProperty("kubernetes").GetProperty("inSync").GetBoolean();
             },
-            "the pod is listed");
+            "the pod is listed and its watch in sync");
 
         Assert.Equal(
             """[{"id":"fixed","url":"ws://127.0.0.1:9/ws","capacity":2,"source":"static","expiresAt":null},{"id":"listed-bot-7d9f-x2x","url":"ws://127.0.0.1:8081/ws","capacity":3,"source":"kubernetes","expiresAt":null}]""",

@@ -27,11 +27,17 @@ public static class BotRequest
     /// with an allow-list refuses a connection whose Origin it does not know.
     /// </summary>
     /// <param name="reconnect">The call's reconnect that this hop is (1, 2, …), sent as <c>X-Gateway-Reconnect</c>; 0 for its first bot.</param>
-    public static KeyValuePair<string, string>[] Headers(AgentKey agent, string sessionId, string credential, int reconnect = 0) =>
-        reconnect == 0
-            ? [new("X-Daily-Session-Id", sessionId), new("X-Gateway-Org", agent.Org), new("X-Gateway-Agent", agent.Agent), new(SessionCredentials.HeaderName, credential)]
-            : [new("X-Daily-Session-Id", sessionId), new("X-Gateway-Org", agent.Org), new("X-Gateway-Agent", agent.Agent), new(SessionCredentials.HeaderName, credential),
-                new(ReconnectHeader, reconnect.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    public static KeyValuePair<string, string>[] Headers(AgentKey agent, string sessionId, string credential, int reconnect = 0)
+    {
+        KeyValuePair<string, string>[] headers =
+        [
+            new("X-Daily-Session-Id", sessionId),
+            new("X-Gateway-Org", agent.Org),
+            new("X-Gateway-Agent", agent.Agent),
+            new(SessionCredentials.HeaderName, credential),
+        ];
+        return reconnect == 0 ? headers : [.. headers, new(ReconnectHeader, reconnect.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    }
 
     /// <summary>Tells a bot that it takes over a call whose earlier bot dropped, and which reconnect this is.</summary>
     public const string ReconnectHeader = "X-Gateway-Reconnect";

@@ -14,14 +14,14 @@ internal static class RouteRefusals
 {
     private static readonly string[] ApiPrefixes = ["/admin/v1", "/v1", RefusalWriter.TelnyxPaths];
 
+    /// <remarks>
+    /// Only requests under the APIs' prefixes pass through the status-code middleware: a media stream would otherwise
+    /// hold its frame and feature for the call's whole life.
+    /// </remarks>
     public static IApplicationBuilder UseRouteRefusals(this IApplicationBuilder app) =>
-        app.UseStatusCodePages(async pages =>
+        app.UseWhen(IsApiRequest, api => api.UseStatusCodePages(async pages =>
         {
             var context = pages.HttpContext;
-            if (!ApiPrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.Ordinal)))
-            {
-                return;
-            }
 
             // Only routing's own answers: no endpoint (an unknown path), or its rejection endpoints, which carry no
             // metadata. An endpoint's bare answer stays its own (Telnyx's, forwarded as is, may be an empty 404).
@@ -41,5 +41,8 @@ internal static class RouteRefusals
             {
                 await refusal.ExecuteAsync(context);
             }
-        });
+        }));
+
+    private static bool IsApiRequest(HttpContext context) =>
+        ApiPrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.Ordinal));
 }

@@ -1,3 +1,5 @@
+using Gateway.Relay;
+
 namespace Gateway.Registry;
 
 /// <summary>Checks an agent's <c>continuity</c>, naming each field that is wrong.</summary>
@@ -32,7 +34,7 @@ public static class AgentContinuityValidator
         }
 
         // 1000 is a bot ending the call on purpose; 1005 and 1006 never travel in a close frame.
-        var invalid = reconnect.On.Where(code => code is not ((>= 1001 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999))).ToList();
+        var invalid = reconnect.On.Where(code => code == 1000 || !ClosePayload.IsValidCode(code)).ToList();
         if (invalid.Count > 0)
         {
             errors["continuity.reconnect.on"] = [$"holds close codes a bot may send other than 1000 (1001-1003, 1007-1014, 3000-4999); not {string.Join(", ", invalid)}."];

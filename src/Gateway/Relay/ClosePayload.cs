@@ -56,6 +56,6 @@ internal static class ClosePayload
     }
 
     /// <summary>Codes a peer may send (§7.4): 1000-1003, 1007-1014, and 3000-4999; never 1004-1006 or 1015.</summary>
-    private static bool IsValidCode(int code) =>
+    public static bool IsValidCode(int code) =>
         code is (>= 1000 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999);
 }

@@ -18,8 +18,6 @@ namespace Gateway.Calls;
 /// </summary>
 public sealed partial class BotFailover : IBotReplacement, IDisposable
 {
-    private static readonly byte[] Clear = """{"event":"clear"}"""u8.ToArray();
-
     private readonly BotFailovers _shared;
     private readonly LiveCall _call;
     private readonly RegisteredAgent _agent;
@@ -102,7 +100,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
 
             await bot.Socket.SendAsync(_start, WebSocketMessageType.Text, endOfMessage: true, giveUp.Token);
             await hold.DisposeAsync();
-            await _caller.SendAsync(Clear, WebSocketMessageType.Text, endOfMessage: true, callerGone);
+            await _caller.SendAsync(HoldAudio.Clear, WebSocketMessageType.Text, endOfMessage: true, callerGone);
         }
         catch (Exception e) when (WebSocketClosing.IsConnectionFailure(e))
         {

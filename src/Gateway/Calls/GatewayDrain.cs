@@ -18,13 +18,18 @@ public sealed partial class GatewayDrain(
     TimeProvider time,
     ILogger<GatewayDrain> logger) : IHostedLifecycleService
 {
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
 
     public bool IsDraining => _draining;
 
+    /// <summary>Completes when the drain begins: waiting callers give their places in the queue back.</summary>
+    public Task Started => _started.Task;
+
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _draining = true;
+        _started.TrySetResult();
         var window = options.Value.DrainWindow;
         LogDraining(logger, calls.Count, window);
         await UntilNoCallsAsync(window, cancellationToken);

@@ -13,6 +13,9 @@ namespace Gateway.Calls;
 /// </summary>
 public static class HoldAudio
 {
+    /// <summary>Sent to Telnyx just before a bot's first frame: drops whatever hold audio Telnyx still has queued.</summary>
+    public static readonly byte[] Clear = """{"event":"clear"}"""u8.ToArray();
+
     /// <summary>One frame every 20 ms.</summary>
     public static readonly TimeSpan FrameInterval = TimeSpan.FromMilliseconds(20);
 

@@ -19,6 +19,7 @@ public sealed class TelnyxCallHandler(
     CallerLegs callers,
     CallRouter router,
     CallAdmission admission,
+    CallQueueing queueing,
     CallRelaying relaying,
     IOptions<IngressOptions> ingressOptions,
     ILogger<TelnyxCallHandler> logger)
@@ -53,6 +54,16 @@ public sealed class TelnyxCallHandler(
 
         var route = await router.RouteAsync(scope, request.ServiceHost ?? caller.Handshake!.Start.ServiceHost, request, context.RequestAborted);
         var admitted = route.Refusal is null ? await admission.AdmitAsync(call, route.Agent!, request.Body, context.RequestAborted) : default;
+        if (admitted.Refusal is { } busy && CallQueueing.Queues(route.Agent!, busy))
+        {
+            // No bot free, and the agent queues its callers: the caller holds until one frees (or the stream is over).
+            admitted = await queueing.WaitAsync(call, caller, route.Agent!, request.Body, busy);
+            if (admitted is { Bot: null, Refusal: null })
+            {
+                return;
+            }
+        }
+
         if ((route.Refusal ?? admitted.Refusal) is { } refused)
         {
             await caller.RefuseAsync(refused);

@@ -12,12 +12,15 @@ namespace Gateway.Claims;
 internal static class ClaimScripts
 {
     /// <summary>
-    /// KEYS[1] the agent's claim set, KEYS[2] its voided attempts. ARGV: session id, lease ms, the agent's
-    /// maxConcurrentCalls, the attempt's id, then (instance id, capacity) pairs in registry order. Returns {0} agent at
-    /// limit, {1} no free instance, {2, instance id} claimed, {3} voided (this attempt's reply was given up on, and the
-    /// replica has already compensated it: it must not claim now). A session that already holds a claim (a dialed-out
-    /// call's reservation) on one of the given instances keeps it, its lease renewed; one on an instance no longer
-    /// offered is dropped first.
+    /// KEYS[1] the agent's claim set, KEYS[2] its voided attempts, KEYS[3] its queue, KEYS[4] its queue's places.
+    /// ARGV: session id, lease ms, the agent's maxConcurrentCalls, the attempt's id, a queue place's lease ms, then
+    /// (instance id, capacity) pairs in registry order. Returns {0} agent at limit, {1} no free instance, {2, instance
+    /// id} claimed, {3} voided (this attempt's reply was given up on, and the replica has already compensated it: it
+    /// must not claim now), {4} the free slots belong to callers waiting ahead. A session that already holds a claim (a
+    /// dialed-out call's reservation) on one of the given instances keeps it, its lease renewed; one on an instance no
+    /// longer offered is dropped first. While callers wait, a session claims only when fewer of them wait ahead of it
+    /// than there are free slots (a newcomer stands behind them all); a waiting session that asks renews its place, and
+    /// leaves the queue when it claims. Places nobody renewed (their replica died) are dropped first.
     /// </summary>
     public static readonly string Claim = """
         local t = redis.call('TIME')
@@ -29,7 +32,7 @@ internal static class ClaimScripts
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
         local suffix = '|' .. ARGV[1]
         local offered = {}
-        for i = 5, #ARGV, 2 do
+        for i = 6, #ARGV, 2 do
           offered[ARGV[i]] = true
         end
         local members = redis.call('ZRANGE', KEYS[1], 0, -1)
@@ -48,15 +51,33 @@ internal static class ClaimScripts
             used[id] = (used[id] or 0) + 1
           end
         end
+        local lapsed = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
+        for _, waiter in ipairs(lapsed) do
+          redis.call('ZREM', KEYS[3], waiter)
+          redis.call('ZREM', KEYS[4], waiter)
+        end
+        local ahead = redis.call('ZCARD', KEYS[3])
+        local waits = false
+        if ahead > 0 then
+          local rank = redis.call('ZRANK', KEYS[3], ARGV[1])
+          if rank then
+            ahead, waits = rank, true
+            local placeLease = tonumber(ARGV[5])
+            redis.call('ZADD', KEYS[4], now + placeLease, ARGV[1])
+            redis.call('PEXPIRE', KEYS[3], 2 * placeLease)
+            redis.call('PEXPIRE', KEYS[4], 2 * placeLease)
+          end
+        end
         if total >= tonumber(ARGV[3]) then
           return {0}
         end
-        local best, bestLoad = nil, nil
-        for i = 5, #ARGV, 2 do
+        local best, bestLoad, free = nil, nil, 0
+        for i = 6, #ARGV, 2 do
           local id = ARGV[i]
           local capacity = tonumber(ARGV[i + 1])
           local count = used[id] or 0
           if count < capacity then
+            free = free + capacity - count
             local load = count / capacity
             if best == nil or load < bestLoad then
               best, bestLoad = id, load
@@ -65,6 +86,13 @@ internal static class ClaimScripts
         end
         if best == nil then
           return {1}
+        end
+        if ahead >= math.min(free, tonumber(ARGV[3]) - total) then
+          return {4}
+        end
+        if waits then
+          redis.call('ZREM', KEYS[3], ARGV[1])
+          redis.call('ZREM', KEYS[4], ARGV[1])
         end
         redis.call('ZADD', KEYS[1], now + lease, best .. suffix)
         EXTEND_KEY
@@ -124,6 +152,18 @@ internal static class ClaimScripts
           if member ~= ARGV[2] and string.sub(member, -#suffix) == suffix then
             removed = removed + redis.call('ZREM', KEYS[1], member)
           end
+        end
+        return removed
+        """;
+
+    /// <summary>
+    /// Removes a released claim and, when callers wait for the agent, tells every replica its queue may move. KEYS[1]
+    /// the agent's claim set, KEYS[2] its queue. ARGV: the claim's member, the notice channel, the agent key.
+    /// </summary>
+    public static readonly string Release = """
+        local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
         end
         return removed
         """;

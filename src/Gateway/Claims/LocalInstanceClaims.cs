@@ -8,7 +8,9 @@ namespace Gateway.Claims;
 /// Claims counted in this process only: the whole story for a gateway with no Redis, and the fallback of a
 /// Redis-backed gateway while Redis is unreachable (limits then hold per replica, not across replicas).
 /// </summary>
-public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
+/// <param name="queue">This process's waiting callers, who come before newcomers; none in Redis's fallback, where the
+/// queue lives in Redis and a claim on local accounting cannot see it.</param>
+public sealed class LocalInstanceClaims(TimeProvider time, LocalWaitingCallers? queue = null) : IInstanceClaims
 {
     private readonly ConcurrentDictionary<AgentKey, AgentLoad> _loads = new();
 
@@ -49,11 +51,12 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
             }
 
             var picked = InstanceSelector.PickLeastLoaded(agent.Instances, excludedInstances, load.Used);
-            if (picked is null)
+            if (picked is null || !IsTurnOf(agent, sessionId, excludedInstances, load))
             {
                 return ValueTask.FromResult(ClaimResult.NoFreeInstance);
             }
 
+            queue?.Served(agent.Key, sessionId);
             load.Add(picked.Id, 1);
             if (hold is { } lapse)
             {
@@ -62,6 +65,19 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
 
             return ValueTask.FromResult(Claimed(agent, picked, sessionId));
         }
+    }
+
+    /// <summary>Fewer callers wait ahead of the session than there are free slots (always, with nobody waiting).</summary>
+    private bool IsTurnOf(RegisteredAgent agent, string sessionId, IReadOnlySet<string> excludedInstances, AgentLoad load)
+    {
+        var ahead = queue?.Ahead(agent.Key, sessionId) ?? 0;
+        if (ahead == 0)
+        {
+            return true;
+        }
+
+        var free = agent.Instances.Where(i => !excludedInstances.Contains(i.Id)).Sum(i => Math.Max(0, i.Capacity - load.Used(i.Id)));
+        return ahead < Math.Min(free, agent.Resource.MaxConcurrentCalls - load.Total);
     }
 
     private static ClaimResult Claimed(RegisteredAgent agent, AgentInstance instance, string sessionId) =>
@@ -78,6 +94,8 @@ public sealed class LocalInstanceClaims(TimeProvider time) : IInstanceClaims
                 load.Add(claim.Instance.Id, -1);
             }
         }
+
+        queue?.SlotFreed(claim.Agent);
 
         return ValueTask.CompletedTask;
     }

@@ -18,6 +18,7 @@ public sealed partial class RedisInstanceClaims(
     RedisConnection redis,
     RedisKeys keys,
     IOptions<LeaseOptions> options,
+    IOptions<CallQueueOptions> queueOptions,
     IStoreTelemetry metrics,
     TimeProvider time,
     ILogger<RedisInstanceClaims> logger) : IInstanceClaims
@@ -53,12 +54,13 @@ public sealed partial class RedisInstanceClaims(
 
         var attempt = Guid.NewGuid().ToString("N");
         var instances = agent.Instances;
-        var args = new List<RedisValue>(4 + (2 * instances.Count))
+        var args = new List<RedisValue>(5 + (2 * instances.Count))
         {
             sessionId,
             (long)(hold ?? options.Value.LeaseDuration).TotalMilliseconds,
             agent.Resource.MaxConcurrentCalls,
             attempt,
+            (long)queueOptions.Value.PlaceLease.TotalMilliseconds,
         };
         foreach (var instance in instances)
         {
@@ -72,7 +74,10 @@ public sealed partial class RedisInstanceClaims(
         RedisResult[] reply;
         try
         {
-            reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(ClaimScripts.Claim, [keys.Claims(agent.Key), keys.VoidedClaims(agent.Key)], [.. args]))!;
+            reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(
+                ClaimScripts.Claim,
+                [keys.Claims(agent.Key), keys.VoidedClaims(agent.Key), keys.Queue(agent.Key), keys.QueuePlaces(agent.Key)],
+                [.. args]))!;
         }
         catch (RedisServerException e)
         {
@@ -90,7 +95,7 @@ public sealed partial class RedisInstanceClaims(
         {
             case 0:
                 return ClaimResult.AgentAtLimit;
-            case 1:
+            case 1 or 4:
                 return ClaimResult.NoFreeInstance;
             case 2:
                 var id = (string)reply[1]!;
@@ -154,7 +159,10 @@ public sealed partial class RedisInstanceClaims(
 
         try
         {
-            await redis.Database.SortedSetRemoveAsync(keys.Claims(claim.Agent), ClaimScripts.Member(claim.Instance.Id, claim.SessionId));
+            await redis.Database.ScriptEvaluateAsync(
+                ClaimScripts.Release,
+                [keys.Claims(claim.Agent), keys.Queue(claim.Agent)],
+                [ClaimScripts.Member(claim.Instance.Id, claim.SessionId), keys.QueueChanges.ToString(), claim.Agent.ToString()]);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {

@@ -20,6 +20,31 @@ public interface ICallTelemetry
 
     /// <summary>A call whose bot dropped was moved to another bot, or could not be (see <see cref="ReconnectResults"/>).</summary>
     void CallReconnected(AgentKey agent, string result);
+
+    /// <summary>A caller's time in its agent's queue ended (see <see cref="QueueOutcomes"/>) after <paramref name="waited"/>.</summary>
+    void CallQueued(AgentKey agent, string outcome, TimeSpan waited);
+}
+
+/// <summary>How a caller's wait in its agent's queue ended: the <c>outcome</c> label of the queue's metrics.</summary>
+public static class QueueOutcomes
+{
+    /// <summary>A bot took the call.</summary>
+    public const string Connected = "connected";
+
+    /// <summary><c>maxWaitSeconds</c> passed first: the stream was closed with 1013.</summary>
+    public const string TimedOut = "timed_out";
+
+    /// <summary>The caller hung up while waiting.</summary>
+    public const string Abandoned = "abandoned";
+
+    /// <summary><c>maxLength</c> callers waited already: refused before the 101 (no wait).</summary>
+    public const string Full = "full";
+
+    /// <summary>The replica drained: its waiting callers gave their places back and were closed with 1013 at the window's end.</summary>
+    public const string Drained = "drained";
+
+    /// <summary>Redis did not take the caller into the queue, or a bot answered the claim but not the connection.</summary>
+    public const string Failed = "failed";
 }
 
 /// <summary>How a try to move a call to another bot went.</summary>

@@ -15,5 +15,8 @@ public static class RedisOperations
     /// <summary>Spent single-use stream tokens: a token is then let through unchecked for replay.</summary>
     public const string StreamTokens = "stream_tokens";
 
-    public static readonly IReadOnlyList<string> All = [Claims, Sessions, Registry, StreamTokens];
+    /// <summary>The agents' queues: joining (the call is then refused as without a queue), leaving, counting.</summary>
+    public const string Queue = "queue";
+
+    public static readonly IReadOnlyList<string> All = [Claims, Sessions, Registry, StreamTokens, Queue];
 }

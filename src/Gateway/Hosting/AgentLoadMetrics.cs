@@ -10,7 +10,7 @@ namespace Gateway.Hosting;
 /// <summary>
 /// The autoscaler gauges, read when Prometheus scrapes: per agent, the instances that can take calls and their summed
 /// capacity (from this replica's registry snapshot, which every replica shares) and the calls it holds across all
-/// replicas (from the claims). Every replica exports the same values, so a query takes <c>max by (org, agent)</c>.
+/// replicas (from the claims), and the callers waiting for it (from its queue). Every replica exports the same values, so a query takes <c>max by (org, agent)</c>.
 /// </summary>
 /// <remarks>
 /// A scrape costs one pipelined round trip to Redis whatever the number of agents, and scrapes within
@@ -21,6 +21,7 @@ public sealed partial class AgentLoadMetrics(
     GatewayMetrics metrics,
     IAgentRegistry registry,
     IInstanceClaims claims,
+    IWaitingCallers waiting,
     TimeProvider time,
     ILogger<AgentLoadMetrics> logger) : IDisposable
 {
@@ -57,7 +58,8 @@ public sealed partial class AgentLoadMetrics(
                 // Redis unreachable: the last count stays (an autoscaler holds its scale rather than reading zero calls).
                 if (calls is not null)
                 {
-                    metrics.AgentCalls.WithLabels(org, name).Set(calls[agent.Key]);
+                    metrics.AgentCalls.WithLabels(org, name).Set(calls[agent.Key].Calls);
+                    metrics.QueueWaiting.WithLabels(org, name).Set(calls[agent.Key].Waiting);
                 }
 
                 exported.Add(agent.Key);
@@ -68,6 +70,7 @@ public sealed partial class AgentLoadMetrics(
                 metrics.AgentInstances.RemoveLabelled(removed.Org, removed.Agent);
                 metrics.AgentCapacity.RemoveLabelled(removed.Org, removed.Agent);
                 metrics.AgentCalls.RemoveLabelled(removed.Org, removed.Agent);
+                metrics.QueueWaiting.RemoveLabelled(removed.Org, removed.Agent);
             }
 
             _exported = exported;
@@ -79,11 +82,15 @@ public sealed partial class AgentLoadMetrics(
         }
     }
 
-    private async Task<IReadOnlyDictionary<AgentKey, long>?> CountCallsAsync(List<RegisteredAgent> agents, CancellationToken cancellationToken)
+    private async Task<Dictionary<AgentKey, (long Calls, long Waiting)>?> CountCallsAsync(List<RegisteredAgent> agents, CancellationToken cancellationToken)
     {
         try
         {
-            var counts = await claims.CountAsync([.. agents.Select(a => a.Key)], cancellationToken);
+            var keys = agents.Select(a => a.Key).ToList();
+            var calls = claims.CountAsync(keys, cancellationToken).AsTask();
+            var queued = waiting.CountAsync(keys, cancellationToken).AsTask();
+            await Task.WhenAll(calls, queued);
+            var counts = keys.ToDictionary(key => key, key => (calls.Result[key], queued.Result[key]));
             if (_failing)
             {
                 _failing = false;

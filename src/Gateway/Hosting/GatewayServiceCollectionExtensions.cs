@@ -39,6 +39,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddValidatedOptions<RelayOptions>(configuration, RelayOptions.SectionName);
         services.AddValidatedOptions<RegistryOptions>(configuration, RegistryOptions.SectionName);
         services.AddValidatedOptions<LeaseOptions>(configuration, LeaseOptions.SectionName);
+        services.AddValidatedOptions<CallQueueOptions>(configuration, CallQueueOptions.SectionName);
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.SectionName);
         services.AddValidatedOptions<TelnyxOptions>(configuration, TelnyxOptions.SectionName);
 
@@ -56,6 +57,8 @@ public static class GatewayServiceCollectionExtensions
         {
             services.AddSingleton(provider => new EmbeddedAgentRegistry(provider.GetRequiredService<RegistrySeedSource>().Agents));
             storedRegistry = provider => provider.GetRequiredService<EmbeddedAgentRegistry>();
+            services.AddSingleton<LocalWaitingCallers>();
+            services.AddSingleton<IWaitingCallers>(provider => provider.GetRequiredService<LocalWaitingCallers>());
             services.AddSingleton<IInstanceClaims, LocalInstanceClaims>();
             services.AddSingleton<ISessionStore, InMemorySessionStore>();
             services.AddSingleton<ITenantSettingsStore, InMemoryTenantSettingsStore>();
@@ -78,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<RedisAgentRegistry>());
             storedRegistry = provider => provider.GetRequiredService<RedisAgentRegistry>();
             services.AddSingleton<IInstanceClaims, RedisInstanceClaims>();
+            services.AddSingleton<IWaitingCallers, RedisWaitingCallers>();
             services.AddSingleton<ISessionStore, RedisSessionStore>();
             services.AddSingleton<ITenantSettingsStore, RedisTenantSettingsStore>();
             services.AddSingleton<ISpentStreamTokens, RedisSpentStreamTokens>();
@@ -109,6 +113,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CallerLegs>();
         services.AddSingleton<CallRouter>();
         services.AddSingleton<CallAdmission>();
+        services.AddSingleton<CallQueueing>();
         services.AddSingleton<CallRelaying>();
         services.AddSingleton<BotFailovers>();
         services.AddSingleton<TelnyxCallHandler>();

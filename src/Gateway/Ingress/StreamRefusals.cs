@@ -71,6 +71,17 @@ public static class StreamRefusals
             CloseReason = CloseCodes.GatewayShuttingDownReason,
         };
 
+    /// <summary>A caller waited <c>queue.maxWaitSeconds</c> for a bot and none came free: 1013, so TeXML's fallback verb runs.</summary>
+    public static Refusal QueueTimedOut(string serviceHost, int seconds) =>
+        Refused(503, CloseCodes.TryAgainLater, "queue_timeout", "No bot free in time", $"No bot of agent '{serviceHost}' came free within {seconds} s.");
+
+    /// <summary>A waiting caller of a replica whose drain window ended: 1013 rather than 1001, since no bot ever had the call.</summary>
+    public static Refusal QueueClosed() =>
+        Refused(503, CloseCodes.TryAgainLater, "draining", "Gateway draining", "This gateway replica shut down while the call waited for a bot.") with
+        {
+            CloseReason = "gateway shutting down: the queue is closed",
+        };
+
     private static Refusal Refused(int status, WebSocketCloseStatus closeStatus, string code, string title, string detail) =>
         new(status, code, title, detail) { CloseStatus = closeStatus };
 }

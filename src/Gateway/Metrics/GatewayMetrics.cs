@@ -25,6 +25,8 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
     private readonly Counter _callReconnects;
     private readonly Gauge _callsActive;
     private readonly Histogram _setupDuration;
+    private readonly Counter _queueOutcomes;
+    private readonly Histogram _queueWait;
     private readonly Counter _relayedFrames;
     private readonly Counter _relayedBytes;
     private readonly Counter _redisErrors;
@@ -57,6 +59,17 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
             new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _callReconnects = Factory.CreateCounter(
             "gateway_call_reconnects_total", "Calls whose bot dropped mid-call, by what followed: reconnected (another bot has the call), failed, gave_up.", ["org", "agent", "result"]);
+        _queueOutcomes = Factory.CreateCounter(
+            "gateway_queue_outcomes_total",
+            "Callers who found no free bot and whose agent queues them, by how their wait ended: connected, timed_out, abandoned, full (refused, no wait), drained, failed.",
+            ["org", "agent", "outcome"]);
+        _queueWait = Factory.CreateHistogram(
+            "gateway_queue_wait_seconds",
+            "How long callers waited in their agent's queue, by how the wait ended (full excluded).",
+            ["org", "agent", "outcome"],
+            new HistogramConfiguration { Buckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600] });
+        QueueWaiting = Factory.CreateGauge(
+            "gateway_queue_waiting", "Callers waiting for a bot of the agent across all replicas; the same on every replica; embedded registry: this replica's.", AgentLabels);
         _relayedFrames = Factory.CreateCounter("gateway_relayed_frames_total", "WebSocket messages relayed, by direction (to_bot, to_caller).", ["org", "agent", "direction"]);
         _relayedBytes = Factory.CreateCounter("gateway_relayed_bytes_total", "Payload bytes of the messages relayed, by direction.", ["org", "agent", "direction"]);
         RegistryRevision = Factory.CreateGauge("gateway_registry_revision", "The highest registry revision this replica has applied.");
@@ -128,6 +141,8 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
 
     internal Gauge AgentCalls { get; }
 
+    internal Gauge QueueWaiting { get; }
+
     public IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller)
     {
         _callsStarted.WithLabels(agent.Org, agent.Agent).Inc();
@@ -158,6 +173,15 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
     }
 
     public void CallReconnected(AgentKey agent, string result) => _callReconnects.WithLabels(agent.Org, agent.Agent, result).Inc();
+
+    public void CallQueued(AgentKey agent, string outcome, TimeSpan waited)
+    {
+        _queueOutcomes.WithLabels(agent.Org, agent.Agent, outcome).Inc();
+        if (outcome != QueueOutcomes.Full)
+        {
+            _queueWait.WithLabels(agent.Org, agent.Agent, outcome).Observe(waited.TotalSeconds);
+        }
+    }
 
     public void CallRefused(string code, AgentKey? agent) => CallEnded(CallOutcomes.Rejected(code), agent);
 

@@ -27,6 +27,18 @@ public sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey VoidedClaims(AgentKey key) => $"{prefix}claims-void:{{{key}}}";
 
+    /// <summary>Sorted set of the callers waiting for a bot of the agent: member the session id, score its ticket (arrival order).</summary>
+    public RedisKey Queue(AgentKey key) => $"{prefix}queue:{{{key}}}";
+
+    /// <summary>Sorted set of the same callers scored by when their place lapses unless their replica renews it.</summary>
+    public RedisKey QueuePlaces(AgentKey key) => $"{prefix}queue-places:{{{key}}}";
+
+    /// <summary>Counter that numbers the agent's queue tickets, so arrival order is Redis's, not the replicas' clocks.</summary>
+    public RedisKey QueueTickets(AgentKey key) => $"{prefix}queue-tickets:{{{key}}}";
+
+    /// <summary>Notices that an agent's queue may have moved (a claim released, a caller left): the payload is <c>{org}/{agent}</c>.</summary>
+    public RedisChannel QueueChanges { get; } = RedisChannel.Literal(prefix + "queue:changes");
+
     /// <summary>A live call's session record.</summary>
     public RedisKey Session(string sessionId) => $"{prefix}session:{sessionId}";
 

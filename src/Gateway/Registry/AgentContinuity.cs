@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace Gateway.Registry;
 
 /// <summary>
-/// What the gateway does so a caller never hears a dead line: move the call to another bot when its bot drops, playing
-/// hold audio meanwhile. Off unless the agent names it. Immutable, like the resource.
+/// What the gateway does so a caller never hears a dead line: move the call to another bot when its bot drops, and hold
+/// a caller who finds every bot busy until one frees, playing hold audio meanwhile. Off unless the agent names it.
+/// Immutable, like the resource.
 /// </summary>
 public sealed record AgentContinuity
 {
@@ -14,14 +15,18 @@ public sealed record AgentContinuity
 
     /// <summary>The JSON constructor; an omitted field takes its default (see <see cref="AgentResource"/>).</summary>
     [JsonConstructor]
-    public AgentContinuity(ReconnectPolicy? reconnect = null, string hold = HoldAudioKind.Silence)
+    public AgentContinuity(ReconnectPolicy? reconnect = null, QueuePolicy? queue = null, string hold = HoldAudioKind.Silence)
     {
         Reconnect = reconnect;
+        Queue = queue;
         Hold = hold;
     }
 
     /// <summary>When and how often a call whose bot dropped is moved to another bot; null: never.</summary>
     public ReconnectPolicy? Reconnect { get; init; }
+
+    /// <summary>How callers wait when no bot is free; null: they are refused at once, as without continuity.</summary>
+    public QueuePolicy? Queue { get; init; }
 
     /// <summary>What the caller hears while the gateway connects a bot: <c>silence</c> or <c>tone</c>.</summary>
     public string Hold { get; init; } = HoldAudioKind.Silence;
@@ -54,6 +59,32 @@ public sealed record ReconnectPolicy
 
     /// <summary>A bot's close codes that trigger a reconnect; a bot connection lost without a close always does.</summary>
     public IReadOnlyList<int> On { get; init; } = DefaultCloseCodes;
+}
+
+/// <summary>Holding callers who find every bot of the agent busy, in arrival order across every replica.</summary>
+public sealed record QueuePolicy
+{
+    public QueuePolicy()
+    {
+    }
+
+    /// <summary>The JSON constructor; an omitted field takes its default (see <see cref="AgentResource"/>).</summary>
+    [JsonConstructor]
+    public QueuePolicy(int maxWaitSeconds = 30, int maxLength = 50)
+    {
+        MaxWaitSeconds = maxWaitSeconds;
+        MaxLength = maxLength;
+    }
+
+    /// <summary>How long a caller waits for a bot before the stream is closed with 1013 (TeXML's fallback runs); 0: no queue.</summary>
+    public int MaxWaitSeconds { get; init; } = 30;
+
+    /// <summary>Callers that may wait at once, across every replica; the next is refused before its 101, as without a queue.</summary>
+    public int MaxLength { get; init; } = 50;
+
+    /// <summary>Whether callers wait at all.</summary>
+    [JsonIgnore]
+    public bool IsOn => MaxWaitSeconds > 0;
 }
 
 /// <summary>The hold audio an agent may choose.</summary>

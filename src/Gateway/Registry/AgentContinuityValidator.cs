@@ -9,6 +9,10 @@ public static class AgentContinuityValidator
 
     public const int MaxWithinSeconds = 120;
 
+    public const int MaxWaitSeconds = 600;
+
+    public const int MaxQueueLength = 1000;
+
     public static void Validate(AgentContinuity continuity, Dictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(continuity);
@@ -16,6 +20,19 @@ public static class AgentContinuityValidator
         if (!HoldAudioKind.All.Contains(continuity.Hold))
         {
             errors["continuity.hold"] = [$"must be one of: {string.Join(", ", HoldAudioKind.All)}."];
+        }
+
+        if (continuity.Queue is { } queue)
+        {
+            if (queue.MaxWaitSeconds is < 0 or > MaxWaitSeconds)
+            {
+                errors["continuity.queue.maxWaitSeconds"] = [$"must be from 0 (no queue) to {MaxWaitSeconds}."];
+            }
+
+            if (queue.MaxLength is < 1 or > MaxQueueLength)
+            {
+                errors["continuity.queue.maxLength"] = [$"must be from 1 to {MaxQueueLength}."];
+            }
         }
 
         if (continuity.Reconnect is not { } reconnect)

@@ -74,7 +74,12 @@ public sealed class ValidationTests(ValidationTests.Fixture fixture) : IClassFix
         { "continuity attempts 0", """{"continuity":{"reconnect":{"attempts":0}}}""", ["continuity.reconnect.attempts"] },
         { "continuity window over 120 s", """{"continuity":{"reconnect":{"withinSeconds":121}}}""", ["continuity.reconnect.withinSeconds"] },
         { "continuity on 1000", """{"continuity":{"reconnect":{"on":[1011,1000]}}}""", ["continuity.reconnect.on"] },
-        { "continuity unknown field", """{"continuity":{"queue":{"maxWaitSeconds":30}}}""", ["continuity.queue"] },
+        { "continuity unknown field", """{"continuity":{"park":{"maxWaitSeconds":30}}}""", ["continuity.park"] },
+        { "continuity queue wait negative", """{"continuity":{"queue":{"maxWaitSeconds":-1}}}""", ["continuity.queue.maxWaitSeconds"] },
+        { "continuity queue wait over 600 s", """{"continuity":{"queue":{"maxWaitSeconds":601}}}""", ["continuity.queue.maxWaitSeconds"] },
+        { "continuity queue length 0", """{"continuity":{"queue":{"maxLength":0}}}""", ["continuity.queue.maxLength"] },
+        { "continuity queue length over 1000", """{"continuity":{"queue":{"maxLength":1001}}}""", ["continuity.queue.maxLength"] },
+        { "continuity queue unknown field", """{"continuity":{"queue":{"maxWait":30}}}""", ["continuity.queue.maxWait"] },
 
         // Several at once: every field at fault is named.
         { "several fields", """{"maxConcurrentCalls":0,"bodyMaxBytes":99999,"phoneNumbers":["x"],"instances":[{"id":"a","url":"http://h"}],"texml":{"codec":"MP3"}}""", ["bodyMaxBytes", "instances[0].url", "maxConcurrentCalls", "phoneNumbers[0]", "texml.codec"] },

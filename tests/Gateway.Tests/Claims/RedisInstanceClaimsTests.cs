@@ -378,7 +378,7 @@ public sealed class RedisInstanceClaimsTests
                 ? new LeaseOptions { LeaseDuration = duration, RenewInterval = TimeSpan.FromMilliseconds(200) }
                 : new LeaseOptions();
             var metrics = new GatewayMetrics();
-            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), metrics, TimeProvider.System, NullLogger<RedisInstanceClaims>.Instance);
+            var claims = new RedisInstanceClaims(redis, new RedisKeys(prefix), Options.Create(options), Options.Create(new CallQueueOptions()), metrics, TimeProvider.System, NullLogger<RedisInstanceClaims>.Instance);
             return new Replica(redis, claims, metrics);
         }
 

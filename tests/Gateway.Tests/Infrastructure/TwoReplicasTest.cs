@@ -17,10 +17,15 @@ public abstract class TwoReplicasTest : IAsyncLifetime
 
     protected GatewayHost Second { get; private set; } = null!;
 
+    /// <summary>The Redis both replicas share, and their key prefix: for a test that starts a third.</summary>
+    protected string Redis { get; private set; } = null!;
+
+    protected string Prefix { get; private set; } = null!;
+
     public virtual async Task InitializeAsync()
     {
-        var redis = await TestRedis.ConnectionStringAsync();
-        var prefix = TestRedis.UniquePrefix();
+        var redis = Redis = await TestRedis.ConnectionStringAsync();
+        var prefix = Prefix = TestRedis.UniquePrefix();
         Bot = await BotServer.StartAsync();
         var starting = new[] { GatewayHost.StartAsync(redis, prefix), GatewayHost.StartAsync(redis, prefix) };
         First = await starting[0];

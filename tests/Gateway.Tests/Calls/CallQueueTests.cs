@@ -6,6 +6,7 @@ using Gateway.CallSimulator;
 using Gateway.Claims;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
+using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -18,6 +19,8 @@ namespace Gateway.Tests.Calls;
 /// </summary>
 public sealed class CallQueueTests(ITestOutputHelper output) : TwoReplicasTest
 {
+    private const string AcmeSupport = "org=\"acme\",agent=\"support\"";
+
     // 20 ms of 8 kHz PCMU silence (0xFF), as the gateway plays it to Telnyx.
     private static readonly byte[] SilenceFrame = Encoding.UTF8.GetBytes(
         $$$"""{"event":"media","media":{"payload":"{{{Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 160).ToArray())}}}"}}""");
@@ -55,6 +58,12 @@ public sealed class CallQueueTests(ITestOutputHelper output) : TwoReplicasTest
         Assert.Equal(SilenceFrame, (await TestCalls.ReceiveAsync(later)).Payload);
         Assert.Equal(1, await WaitingAsync());
 
+        // Both replicas export the cluster-wide queue; the replica that connected the caller counts its wait.
+        await MetricsText.UntilAsync(First, $"gateway_queue_waiting{{{AcmeSupport}}}", 1);
+        var scrape = await MetricsText.UntilAsync(Second, $"gateway_queue_waiting{{{AcmeSupport}}}", 1);
+        Assert.Equal(1, scrape.Value($"gateway_queue_outcomes_total{{{AcmeSupport},outcome=\"connected\"}}"));
+        Assert.Equal(1, scrape.Value($"gateway_queue_wait_seconds_count{{{AcmeSupport},outcome=\"connected\"}}"));
+
         // Its turn comes when that call ends.
         var next = Bot.NextCallAsync();
         await earlier.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
@@ -79,6 +88,9 @@ public sealed class CallQueueTests(ITestOutputHelper output) : TwoReplicasTest
         await waiting.CloseOutputAsync((WebSocketCloseStatus)1013, string.Empty);
         await Wait.UntilAsync(async () => await WaitingAsync() == 0, "the timed-out caller leaves the queue");
         Assert.Equal(1, Bot.TotalConnections);
+        var scrape = await MetricsText.ScrapeAsync(Second);
+        Assert.Equal(1, scrape.Value($"gateway_queue_outcomes_total{{{AcmeSupport},outcome=\"timed_out\"}}"));
+        Assert.Equal(1, scrape.Value($"gateway_calls_ended_total{{{AcmeSupport},outcome=\"rejected_queue_timeout\"}}"));
         await waiting.DisposeAsync();
     }
 
@@ -93,6 +105,7 @@ public sealed class CallQueueTests(ITestOutputHelper output) : TwoReplicasTest
         await gone.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
         TestCalls.AssertClose(await UntilPastHoldAsync(gone), WebSocketCloseStatus.NormalClosure);
         await Wait.UntilAsync(async () => await WaitingAsync() == 1, "the caller who hung up leaves the queue");
+        Assert.Equal(1, (await MetricsText.ScrapeAsync(Second)).Value($"gateway_queue_outcomes_total{{{AcmeSupport},outcome=\"abandoned\"}}"));
 
         var taken = Bot.NextCallAsync();
         await holder.Telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
@@ -115,6 +128,7 @@ public sealed class CallQueueTests(ITestOutputHelper output) : TwoReplicasTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("no_capacity", problem.GetProperty("code").GetString());
         Assert.Equal(1, await WaitingAsync());
+        Assert.Equal(1, (await MetricsText.ScrapeAsync(First)).Value($"gateway_queue_outcomes_total{{{AcmeSupport},outcome=\"full\"}}"));
         await waiting.DisposeAsync();
     }
 

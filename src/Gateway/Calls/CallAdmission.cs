@@ -75,7 +75,7 @@ public sealed partial class CallAdmission(
     {
         ArgumentNullException.ThrowIfNull(agent);
         var admission = await ConnectAsync(agent, sessionId, body, giveUp, dropped, reconnect);
-        return admission.Refusal?.Code == StreamRefusals.NoFreeInstance(agent.Key.ServiceHost).Code && !giveUp.IsCancellationRequested
+        return admission.Refusal?.Code == StreamRefusals.NoCapacityCode && !giveUp.IsCancellationRequested
             ? await ConnectAsync(agent, sessionId, body, giveUp, avoid: null, reconnect)
             : admission;
     }

@@ -87,7 +87,7 @@ public sealed partial class CallQueueing(
 
     private IInstanceClaims Claims => claims;
 
-    private static bool IsBusy(Refusal refusal) => refusal.Code is "agent_at_limit" or "no_capacity";
+    private static bool IsBusy(Refusal refusal) => refusal.Code is StreamRefusals.AgentAtLimitCode or StreamRefusals.NoCapacityCode;
 
     /// <summary>One caller's wait, from its 101 to its bot or its end.</summary>
     private sealed class Wait(CallQueueing shared, LiveCall call, CallerLeg caller, RegisteredAgent agent, SessionBody? body, QueuePolicy policy) : IDisposable
@@ -150,8 +150,15 @@ public sealed partial class CallQueueing(
                 return admitted;
             }
 
-            Outcome = call.IsDrained ? QueueOutcomes.Drained : QueueOutcomes.TimedOut;
-            return new(null, call.IsDrained ? StreamRefusals.QueueClosed() : StreamRefusals.QueueTimedOut(agent.Key.ServiceHost, policy.MaxWaitSeconds));
+            if (call.IsDrained)
+            {
+                Outcome = QueueOutcomes.Drained;
+                return new(null, StreamRefusals.QueueClosed());
+            }
+
+            // A refusal no wait answers (the call-control credential cannot be signed, say) ends the call with its own close.
+            Outcome = admitted.Refusal is null || _giveUp.IsCancellationRequested ? QueueOutcomes.TimedOut : QueueOutcomes.Failed;
+            return new(null, Outcome == QueueOutcomes.TimedOut ? StreamRefusals.QueueTimedOut(agent.Key.ServiceHost, policy.MaxWaitSeconds) : admitted.Refusal);
         }
 
         private void CallerDone()
@@ -181,7 +188,8 @@ public sealed partial class CallQueueing(
                 }
 
                 var admitted = await shared.Admission.AdmitAsync(call, agent, body, _giveUp.Token);
-                if (admitted.Bot is not null || admitted.Refusal is { } refusal && !IsBusy(refusal) && refusal.Code != "bot_unreachable")
+                var unreachable = admitted.Refusal?.Code == StreamRefusals.BotUnreachableCode && !_giveUp.IsCancellationRequested;
+                if (admitted.Bot is not null || admitted.Refusal is { } refusal && !IsBusy(refusal) && !unreachable)
                 {
                     return admitted;
                 }
@@ -189,7 +197,7 @@ public sealed partial class CallQueueing(
                 try
                 {
                     // A bot that took the claim but not the connection cost the call its place: it stands last again.
-                    if (admitted.Refusal?.Code == "bot_unreachable")
+                    if (unreachable)
                     {
                         await shared.Waiting.JoinAsync(agent.Key, call.SessionId, int.MaxValue, _giveUp.Token);
                     }

@@ -9,6 +9,9 @@ namespace Gateway.Ingress;
 /// </summary>
 public static class StreamRefusals
 {
+    /// <summary>The codes a call may wait out in its agent's queue (no slot free), and the one that sends it back to the end of it.</summary>
+    public const string AgentAtLimitCode = "agent_at_limit", NoCapacityCode = "no_capacity", BotUnreachableCode = "bot_unreachable";
+
     public static Refusal NotWebSocket() => NotWebSocket("GET /ws/telnyx takes a WebSocket upgrade request.");
 
     /// <summary>A WebSocket request over HTTP/1.0 or HTTP/2: the gateway opens streams as RFC 6455 does, over HTTP/1.1.</summary>
@@ -30,13 +33,13 @@ public static class StreamRefusals
         Refused(403, WebSocketCloseStatus.PolicyViolation, "agent_disabled", "Agent disabled", $"Agent '{serviceHost}' is disabled.");
 
     public static Refusal AgentAtLimit(string serviceHost, int limit) =>
-        Refused(429, CloseCodes.TryAgainLater, "agent_at_limit", "Agent at its call limit", $"Agent '{serviceHost}' already holds its {limit} concurrent calls.");
+        Refused(429, CloseCodes.TryAgainLater, AgentAtLimitCode, "Agent at its call limit", $"Agent '{serviceHost}' already holds its {limit} concurrent calls.");
 
     public static Refusal NoFreeInstance(string serviceHost) =>
-        Refused(503, CloseCodes.TryAgainLater, "no_capacity", "No bot capacity", $"No instance of agent '{serviceHost}' has free capacity.");
+        Refused(503, CloseCodes.TryAgainLater, NoCapacityCode, "No bot capacity", $"No instance of agent '{serviceHost}' has free capacity.");
 
     public static Refusal BotUnreachable(string serviceHost) =>
-        Refused(503, CloseCodes.TryAgainLater, "bot_unreachable", "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
+        Refused(503, CloseCodes.TryAgainLater, BotUnreachableCode, "Bot unreachable", $"No instance of agent '{serviceHost}' accepted the connection.");
 
     /// <summary>The bot's call-control credential cannot be signed: the key ring was never read and Redis does not answer.</summary>
     public static Refusal CredentialUnavailable() =>

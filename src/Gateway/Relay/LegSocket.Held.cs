@@ -25,6 +25,11 @@ public sealed partial class LegSocket
             {
                 // Only here, between messages, does the hand-over cut a read short: nothing is consumed before a whole
                 // header is in hand, and bytes read meanwhile stay buffered for the relay.
+                if (handOver.IsCancellationRequested && !_inMessage)
+                {
+                    return new HeldLegEnd(HandedOver: true, CloseReceived: false);
+                }
+
                 bool more;
                 try
                 {

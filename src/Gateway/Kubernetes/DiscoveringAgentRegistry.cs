@@ -67,6 +67,14 @@ public sealed partial class DiscoveringAgentRegistry : BackgroundService, IAgent
     public Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default) =>
         Stored.DeleteIfRevisionAsync(key, expectedRevision, cancellationToken);
 
+    public Task<long?> PutHoldClipIfRevisionAsync(AgentKey key, HoldClip clip, ReadOnlyMemory<byte> wav, long expectedRevision, CancellationToken cancellationToken = default) =>
+        Stored.PutHoldClipIfRevisionAsync(key, clip, wav, expectedRevision, cancellationToken);
+
+    public Task<long?> DeleteHoldClipIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default) =>
+        Stored.DeleteHoldClipIfRevisionAsync(key, expectedRevision, cancellationToken);
+
+    public Task<byte[]?> ReadHoldClipAsync(AgentKey key, CancellationToken cancellationToken = default) => Stored.ReadHoldClipAsync(key, cancellationToken);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         LogAccess(_logger, _access.Description);

@@ -18,6 +18,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>The agent's JSON document.</summary>
     public RedisKey Agent(AgentKey key) => $"{prefix}agent:{{{key}}}";
 
+    /// <summary>
+    /// The agent's hold clip, its WAV file as uploaded; its document names it by SHA-256. In the agent's hash slot, so
+    /// one script writes or removes both on a cluster too.
+    /// </summary>
+    public RedisKey HoldAudio(AgentKey key) => $"{prefix}hold-audio:{{{key}}}";
+
     /// <summary>Sorted set of the agent's instance claims: member <c>{instance}|{session}</c>, score the lease's expiry.</summary>
     public RedisKey Claims(AgentKey key) => $"{prefix}claims:{{{key}}}";
 

@@ -28,7 +28,7 @@ public sealed record AgentContinuity
     /// <summary>How callers wait when no bot is free; null: they are refused at once, as without continuity.</summary>
     public QueuePolicy? Queue { get; init; }
 
-    /// <summary>What the caller hears while the gateway connects a bot: <c>silence</c> or <c>tone</c>.</summary>
+    /// <summary>What the caller hears while the gateway connects a bot: <c>silence</c>, <c>tone</c> or <c>clip</c> (the agent's uploaded hold clip).</summary>
     public string Hold { get; init; } = HoldAudioKind.Silence;
 }
 
@@ -94,5 +94,8 @@ public static class HoldAudioKind
 
     public const string Tone = "tone";
 
-    public static readonly IReadOnlyList<string> All = [Silence, Tone];
+    /// <summary>The agent's uploaded hold clip (<see cref="HoldClip"/>), looped.</summary>
+    public const string Clip = "clip";
+
+    public static readonly IReadOnlyList<string> All = [Silence, Tone, Clip];
 }

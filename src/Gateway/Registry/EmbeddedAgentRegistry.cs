@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Gateway.Core;
 
 
@@ -11,6 +12,9 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
 {
     private readonly Lock _writeLock = new();
     private volatile RegistrySnapshot _current;
+
+    // Each agent's hold clip as uploaded, beside the snapshot that names it; both change under the write lock.
+    private ImmutableDictionary<AgentKey, byte[]> _holdClips = ImmutableDictionary<AgentKey, byte[]>.Empty;
 
     public EmbeddedAgentRegistry(IReadOnlyDictionary<AgentKey, AgentResource> seed)
     {
@@ -26,9 +30,7 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
     {
         lock (_writeLock)
         {
-            var revision = _current.Revision + 1;
-            _current = _current.With(key, new RegisteredAgent(key, resource, revision), revision);
-            return Task.FromResult(revision);
+            return Task.FromResult(Put(key, resource));
         }
     }
 
@@ -36,14 +38,7 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
     {
         lock (_writeLock)
         {
-            if (StoredRevision(key) != expectedRevision)
-            {
-                return Task.FromResult<long?>(null);
-            }
-
-            var revision = _current.Revision + 1;
-            _current = _current.With(key, new RegisteredAgent(key, resource, revision), revision);
-            return Task.FromResult<long?>(revision);
+            return Task.FromResult<long?>(StoredRevision(key) == expectedRevision ? Put(key, resource) : null);
         }
     }
 
@@ -62,12 +57,10 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
                 return Task.FromResult<bool?>(null);
             }
 
-            _current = _current.With(key, null, _current.Revision + 1);
+            Remove(key);
             return Task.FromResult<bool?>(true);
         }
     }
-
-    private long StoredRevision(AgentKey key) => _current.TryGet(key, out var agent) ? agent.Revision : 0;
 
     public Task<bool> DeleteAsync(AgentKey key, CancellationToken cancellationToken = default)
     {
@@ -78,8 +71,66 @@ public sealed class EmbeddedAgentRegistry : IAgentRegistry
                 return Task.FromResult(false);
             }
 
-            _current = _current.With(key, null, _current.Revision + 1);
+            Remove(key);
             return Task.FromResult(true);
         }
+    }
+
+    public Task<long?> PutHoldClipIfRevisionAsync(AgentKey key, HoldClip clip, ReadOnlyMemory<byte> wav, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        lock (_writeLock)
+        {
+            if (!_current.TryGet(key, out var agent) || agent.Revision != expectedRevision)
+            {
+                return Task.FromResult<long?>(null);
+            }
+
+            _holdClips = _holdClips.SetItem(key, wav.ToArray());
+            return Task.FromResult<long?>(SetHoldClip(agent, clip));
+        }
+    }
+
+    public Task<long?> DeleteHoldClipIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            if (!_current.TryGet(key, out var agent) || agent.Revision != expectedRevision)
+            {
+                return Task.FromResult<long?>(null);
+            }
+
+            _holdClips = _holdClips.Remove(key);
+            return Task.FromResult<long?>(SetHoldClip(agent, null));
+        }
+    }
+
+    public Task<byte[]?> ReadHoldClipAsync(AgentKey key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_holdClips.TryGetValue(key, out var wav) ? wav : null);
+
+    private long StoredRevision(AgentKey key) => _current.TryGet(key, out var agent) ? agent.Revision : 0;
+
+    /// <summary>Writes the agent with the next revision, keeping its hold clip. Under the write lock.</summary>
+    private long Put(AgentKey key, AgentResource resource)
+    {
+        var revision = _current.Revision + 1;
+        var clip = _current.TryGet(key, out var existing) ? existing.HoldClip : null;
+        _current = _current.With(key, new RegisteredAgent(key, resource, revision) { HoldClip = clip }, revision);
+        return revision;
+    }
+
+    /// <summary>The agent as it is, with another hold clip reference, at the next revision. Under the write lock.</summary>
+    private long SetHoldClip(RegisteredAgent agent, HoldClip? clip)
+    {
+        var revision = _current.Revision + 1;
+        _current = _current.With(agent.Key, agent with { Revision = revision, HoldClip = clip }, revision);
+        return revision;
+    }
+
+    /// <summary>The agent goes, and its hold clip with it. Under the write lock.</summary>
+    private void Remove(AgentKey key)
+    {
+        _current = _current.With(key, null, _current.Revision + 1);
+        _holdClips = _holdClips.Remove(key);
     }
 }

@@ -46,7 +46,9 @@ public sealed partial class RedisAgentRegistry
         var writes = new List<Task>(known.Count * 2);
         foreach (var agent in known.Agents)
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(agent.Revision, agent.Resource), RegistryJsonContext.Default.StoredAgent);
+            // A hold clip's reference is written back with its agent; its audio is not known here, and if Redis lost
+            // it too, calls hold in silence (and say so in the log) until it is uploaded again.
+            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(agent.Revision, agent.Resource, agent.HoldClip), RegistryJsonContext.Default.StoredAgent);
             writes.Add(batch.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(agent.Key)], [agent.Revision, json]));
             writes.Add(batch.SetAddAsync(_keys.AgentIndex, agent.Key.ToString()));
         }

@@ -19,7 +19,7 @@ public sealed partial class RedisAgentRegistry
     public async Task<bool?> DeleteIfRevisionAsync(AgentKey key, long expectedRevision, CancellationToken cancellationToken = default)
     {
         var database = await _redis.WriteDatabaseAsync();
-        var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key)], [expectedRevision]);
+        var deleted = (int)await database.ScriptEvaluateAsync(RegistryScripts.DeleteIfRevision, [_keys.Agent(key), _keys.HoldAudio(key)], [expectedRevision]);
         if (deleted != 1)
         {
             return deleted == 0 ? false : null;
@@ -35,9 +35,20 @@ public sealed partial class RedisAgentRegistry
 
     private async Task<long?> PutAsync(AgentKey key, AgentResource resource, long? expectedRevision)
     {
+        // The document names the agent's hold clip: written again as the revision it goes over named it (a revision's
+        // document never changes), so a write of the agent keeps its clip. A snapshot at another revision is not the
+        // one the caller read: Redis would refuse the write, so it is refused here and the caller reads again. A create
+        // (expected revision 0) names none; an unconditional write keeps the one this replica knows.
+        var known = _current.TryGet(key, out var current) ? current : null;
+        if (expectedRevision is > 0 && known?.Revision != expectedRevision)
+        {
+            return null;
+        }
+
+        var clip = expectedRevision == 0 ? null : known?.HoldClip;
         var database = await _redis.WriteDatabaseAsync();
         var revision = await NextRevisionAsync(database);
-        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource), RegistryJsonContext.Default.StoredAgent);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredAgent(revision, resource, clip), RegistryJsonContext.Default.StoredAgent);
         var result = expectedRevision is { } expected
             ? (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfRevision, [_keys.Agent(key)], [revision, json, expected])
             : (int)await database.ScriptEvaluateAsync(RegistryScripts.PutIfNewer, [_keys.Agent(key)], [revision, json]);
@@ -50,7 +61,7 @@ public sealed partial class RedisAgentRegistry
         await database.SetAddAsync(_keys.AgentIndex, key.ToString());
         if (written)
         {
-            Apply(key, new RegisteredAgent(key, resource, revision));
+            Apply(key, new RegisteredAgent(key, resource, revision) { HoldClip = clip });
         }
 
         // Published either way: a write superseded by a concurrent one still tells replicas to read the winner.
@@ -63,6 +74,7 @@ public sealed partial class RedisAgentRegistry
     {
         var database = await _redis.WriteDatabaseAsync();
         var existed = await database.KeyDeleteAsync(_keys.Agent(key));
+        await database.KeyDeleteAsync(_keys.HoldAudio(key));
         await database.SetRemoveAsync(_keys.AgentIndex, key.ToString());
         var revision = await NextRevisionAsync(database);
         ApplyRemoval(key, revision);

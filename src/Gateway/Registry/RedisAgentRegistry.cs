@@ -266,13 +266,13 @@ public sealed partial class RedisAgentRegistry : BackgroundService, IAgentRegist
         try
         {
             var stored = JsonSerializer.Deserialize((byte[])json!, RegistryJsonContext.Default.StoredAgent);
-            if (stored?.Resource is null || AgentResourceValidator.Validate(stored.Resource).Count > 0)
+            if (stored?.Resource is null || AgentResourceValidator.Validate(stored.Resource).Count > 0 || stored.HoldClip?.IsValid == false)
             {
                 LogInvalidAgent(_logger, key, "fails validation");
                 return null;
             }
 
-            return new RegisteredAgent(key, stored.Resource, stored.Revision);
+            return new RegisteredAgent(key, stored.Resource, stored.Revision) { HoldClip = stored.HoldClip };
         }
         catch (JsonException e)
         {

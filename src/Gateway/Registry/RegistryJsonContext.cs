@@ -21,5 +21,11 @@ internal sealed record RegistrySeedDocument
     public Dictionary<string, AgentResource> Agents { get; init; } = [];
 }
 
-/// <summary>An agent as kept in Redis: the resource and the registry revision that wrote it.</summary>
-internal sealed record StoredAgent(long Revision, AgentResource Resource);
+/// <summary>
+/// An agent as kept in Redis: the resource, the registry revision that wrote it, and its hold clip's reference (left
+/// out when it has none, so such an agent is stored as before; the clip's audio is a key of its own beside it).
+/// </summary>
+internal sealed record StoredAgent(
+    long Revision,
+    AgentResource Resource,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HoldClip? HoldClip = null);

@@ -1,6 +1,9 @@
 namespace Gateway.Registry;
 
-/// <summary>Lua for registry writes. Each touches one agent key only, so it also runs on Redis Cluster.</summary>
+/// <summary>
+/// Lua for registry writes. Each touches one agent's keys only (its document, and its hold clip beside it, share a
+/// hash slot), so it also runs on Redis Cluster.
+/// </summary>
 internal static class RegistryScripts
 {
     /// <summary>
@@ -42,7 +45,10 @@ internal static class RegistryScripts
         return 1
         """;
 
-    /// <summary>Deletes the agent document while its revision is ARGV[1]. Returns 1 deleted, 0 none, -1 another revision.</summary>
+    /// <summary>
+    /// Deletes the agent document, and KEYS[2] its hold clip, while its revision is ARGV[1]. Returns 1 deleted, 0 none,
+    /// -1 another revision.
+    /// </summary>
     public const string DeleteIfRevision = """
         local current = redis.call('GET', KEYS[1])
         if not current then
@@ -52,7 +58,34 @@ internal static class RegistryScripts
         if not (ok and type(document) == 'table' and tonumber(document.revision) == tonumber(ARGV[1])) then
           return -1
         end
-        redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// Writes the agent document (ARGV[2], revision ARGV[1], naming its new hold clip or none) and KEYS[2] its hold clip
+    /// (ARGV[4], the WAV; empty: removed) together, while the stored document's revision is ARGV[3]: the reference and
+    /// the audio never disagree. Returns 1 written, 0 superseded, -1 precondition failed (no such agent included).
+    /// </summary>
+    public const string PutHoldClipIfRevision = """
+        local current = redis.call('GET', KEYS[1])
+        if not current then
+          return -1
+        end
+        local ok, document = pcall(cjson.decode, current)
+        local stored = (ok and type(document) == 'table' and tonumber(document.revision)) or -1
+        if stored ~= tonumber(ARGV[3]) then
+          return -1
+        end
+        if stored > tonumber(ARGV[1]) then
+          return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[2])
+        if ARGV[4] == '' then
+          redis.call('DEL', KEYS[2])
+        else
+          redis.call('SET', KEYS[2], ARGV[4])
+        end
         return 1
         """;
 

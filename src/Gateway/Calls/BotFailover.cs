@@ -18,6 +18,9 @@ namespace Gateway.Calls;
 /// </summary>
 public sealed partial class BotFailover : IBotReplacement, IDisposable
 {
+    // How long a drop waits for a clip still being read before holding in silence: a few frames' time.
+    private static readonly TimeSpan ClipReadWait = TimeSpan.FromMilliseconds(100);
+
     private readonly BotFailovers _shared;
     private readonly LiveCall _call;
     private readonly RegisteredAgent _agent;
@@ -25,7 +28,8 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
     private readonly SessionBody? _body;
     private readonly byte[] _connected;
     private readonly byte[] _start;
-    private readonly byte[][]? _holdFrames;
+    private readonly Task<byte[][]?> _holdFrames;
+    private readonly StartFrame _startFrame;
     private readonly LegSocket _caller;
     private readonly List<BotLeg> _opened = [];
     private BotLeg _current;
@@ -41,7 +45,10 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         _body = body;
         _connected = handshake.Connected.ToArray();
         _start = handshake.StartBytes.ToArray();
-        _holdFrames = HoldAudio.Frames(agent.Resource.Continuity.Hold, handshake.Start.Encoding, handshake.Start.SampleRate);
+        _startFrame = handshake.Start;
+
+        // Asked for now, so that a clip not read on this replica yet is read while the call goes on, not once it drops.
+        _holdFrames = shared.HoldClips.ForCallAsync(agent, handshake.Start.Encoding, handshake.Start.SampleRate);
         _caller = caller;
         _current = bot;
         _session = session;
@@ -71,7 +78,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
 
         var attempt = Reconnects + 1;
         LogBotDropped(_shared.Logger, _call.SessionId, _current.Claim.Instance.Id, closeStatus is null ? "lost" : ((int)closeStatus).ToString(System.Globalization.CultureInfo.InvariantCulture), attempt);
-        await using var hold = HoldPlayer.Start(_caller, _holdFrames, time);
+        await using var hold = HoldPlayer.Start(_caller, await HoldFramesAsync(), time);
         await ReleaseAsync(dropped, closeStatus);
         using var window = new CancellationTokenSource(left, time);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(window.Token, callerGone);
@@ -125,6 +132,22 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         foreach (var bot in _opened)
         {
             bot.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The hold audio, read when the call started and so ready long since; should the registry still be reading a
+    /// clip (Redis slow to answer), the caller hears silence rather than wait for it.
+    /// </summary>
+    private async Task<byte[][]?> HoldFramesAsync()
+    {
+        try
+        {
+            return await _holdFrames.WaitAsync(ClipReadWait, _shared.Time);
+        }
+        catch (TimeoutException)
+        {
+            return HoldAudio.Frames(HoldAudioKind.Silence, _startFrame.Encoding, _startFrame.SampleRate);
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class BotFailovers(
     IInstanceClaims claims,
     ISessionStore sessions,
     ICallTelemetry telemetry,
+    HoldClipFrames holdClips,
     IOptions<RelayOptions> relayOptions,
     TimeProvider time,
     ILogger<BotFailover> logger)
@@ -26,6 +27,8 @@ public sealed class BotFailovers(
     internal ISessionStore Sessions => sessions;
 
     internal ICallTelemetry Telemetry => telemetry;
+
+    internal HoldClipFrames HoldClips => holdClips;
 
     internal TimeSpan CloseTimeout => relayOptions.Value.CloseTimeout;
 

@@ -115,6 +115,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<CallQueueing>();
         services.AddSingleton<CallRelaying>();
+        services.AddSingleton<HoldClipFrames>();
         services.AddSingleton<BotFailovers>();
         services.AddSingleton<TelnyxCallHandler>();
         services.AddUpgradeRateLimiting();

@@ -26,6 +26,11 @@ public sealed partial class RegistrySeedSource(IReadOnlyDictionary<AgentKey, Age
 
         var agents = RegistrySeed.Load(path, kubernetesAccess);
         LogSeedRead(logger, agents.Count, path);
+        foreach (var key in agents.Where(a => a.Value.Continuity?.Hold == HoldAudioKind.Clip).Select(a => a.Key))
+        {
+            LogSeedHoldClip(logger, key);
+        }
+
         return new RegistrySeedSource(agents);
     }
 
@@ -34,4 +39,8 @@ public sealed partial class RegistrySeedSource(IReadOnlyDictionary<AgentKey, Age
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Read {AgentCount} agents from registry seed {SeedFile}")]
     private static partial void LogSeedRead(ILogger logger, int agentCount, string seedFile);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning,
+        Message = "Seed agent {AgentKey} holds calls with a clip, which a seed cannot carry: until one is uploaded (PUT …/hold-audio), its calls hold in silence")]
+    private static partial void LogSeedHoldClip(ILogger logger, AgentKey agentKey);
 }

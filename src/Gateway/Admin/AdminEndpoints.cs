@@ -29,6 +29,7 @@ public static class AdminEndpoints
         AgentEndpoints.Map(org);
         InstanceEndpoints.Map(org);
         AgentInstanceEndpoints.Map(org);
+        HoldAudioEndpoints.Map(org);
         SessionEndpoints.Map(org);
         TenantEndpoints.Map(org);
         OrgEndpoints.MapNumbers(org);

@@ -18,6 +18,7 @@ namespace Gateway.Admin;
 [JsonSerializable(typeof(PhoneNumberList))]
 [JsonSerializable(typeof(TenantTelnyxRequest))]
 [JsonSerializable(typeof(TenantTelnyxView))]
+[JsonSerializable(typeof(HoldClipView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -94,3 +95,9 @@ internal sealed record TenantTelnyxRequest(string? ApiKey, string? WebhookPublic
 
 /// <summary>An organization's Telnyx settings as read: whether each secret is set, never its value.</summary>
 internal sealed record TenantTelnyxView(bool ApiKeySet, bool WebhookPublicKeySet, string? ConnectionId, DateTimeOffset? UpdatedAt);
+
+/// <summary>
+/// An agent's hold clip as an upload answers it: its SHA-256 (the clip's ETag, as <c>sha256sum</c> prints it), sample
+/// rate, length in samples and seconds, and the file's size.
+/// </summary>
+internal sealed record HoldClipView(string Sha256, int SampleRate, int Samples, double Seconds, int Bytes);

@@ -10,6 +10,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<OrgService>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<InstanceService>();
+        services.AddSingleton<HoldAudioService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<TenantTelnyxService>();
         return services;

@@ -104,6 +104,11 @@ internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kub
                 return conflict;
             }
 
+            if (AgentWrites.HoldClipMissing(key, resource!, current) is { } missing)
+            {
+                return missing;
+            }
+
             var written = AgentWrites.KeepHeartbeats(resource!, current?.Resource);
             if (await registry.PutIfRevisionAsync(key, written, current?.Revision ?? 0, context.RequestAborted) is null)
             {

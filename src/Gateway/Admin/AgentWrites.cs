@@ -52,6 +52,13 @@ internal static class AgentWrites
         };
     }
 
+    /// <summary>
+    /// An agent holds its calls with a clip only once it has one: <c>continuity.hold</c> <c>clip</c> is refused, naming
+    /// the field, while the agent has none (the clip is uploaded to an existing agent, so a new one starts without).
+    /// </summary>
+    public static Refusal? HoldClipMissing(AgentKey key, AgentResource resource, RegisteredAgent? current) =>
+        resource.Continuity?.Hold == HoldAudioKind.Clip && current?.HoldClip is null ? HoldAudioRefusals.NoClipToHoldWith(key) : null;
+
     /// <summary>A number belongs to one agent: claiming one another agent holds is a conflict.</summary>
     public static Refusal? PhoneNumberConflict(RegistrySnapshot snapshot, AgentKey key, AgentResource resource)
     {

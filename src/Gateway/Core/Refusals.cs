@@ -29,6 +29,12 @@ public static class Refusals
             patch ? $"Send the patch as {MergePatch} (RFC 7386)." : $"Send the body as application/json{(context.Request.ContentType?.Contains(MergePatch, StringComparison.OrdinalIgnoreCase) == true ? "; a merge patch goes with PATCH" : string.Empty)}.");
     }
 
+    /// <summary>A body of a media type a route that takes no JSON does not take (an audio file, say).</summary>
+    /// <param name="what">What the route takes, e.g. <c>the clip</c>.</param>
+    /// <param name="mediaType">Its media type, e.g. <c>audio/wav</c>.</param>
+    public static Refusal UnsupportedMediaType(string what, string mediaType) =>
+        new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", $"Send {what} as {mediaType}.");
+
     /// <summary>A path that exists, asked with a method it does not answer; the <c>Allow</c> header (routing's) lists those it does.</summary>
     public static Refusal MethodNotAllowed(HttpContext context)
     {

@@ -98,6 +98,9 @@ internal static class GatewayOpenApi
             (json.Type, json.Description) = (JsonSchemaType.Object, "A JSON object.");
         }
 
+        // Every body of bytes is described inline where it appears (OpenApiOperations): the generator's own is unused.
+        document.Components.Schemas?.Remove(OpenApiOperations.StreamSchema);
+
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OpenApiOperations.Bearer, document)] = [] }];
     }
 

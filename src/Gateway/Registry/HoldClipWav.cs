@@ -172,7 +172,9 @@ public readonly record struct HoldClipWav(int SampleRate, int DataOffset, int Sa
         var samples = (int)(size / 2);
         if (samples > MaxSeconds * rate)
         {
-            fault = new HoldClipFault(string.Create(CultureInfo.InvariantCulture, $"{(double)samples / rate:0.###} s of audio; a hold clip is at most {MaxSeconds} s"), TooLong: true);
+            // Rounded up to the millisecond: a clip a sample too long never reads as 60 s.
+            var seconds = Math.Ceiling(samples * 1000.0 / rate) / 1000;
+            fault = new HoldClipFault(string.Create(CultureInfo.InvariantCulture, $"{seconds:0.###} s of audio; a hold clip is at most {MaxSeconds} s"), TooLong: true);
             return false;
         }
 

@@ -26,7 +26,7 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(18, mapped.Count);
+        Assert.Equal(21, mapped.Count);
         Assert.Contains("POST /v1/orgs/{org}/agents/{agent}/calls", mapped);
         Assert.Contains("POST /v2/calls/{callControlId}/actions/{action}", mapped);
         Assert.Equal(mapped, documented);
@@ -42,6 +42,9 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
         Assert.Contains("patchAgent", ids);
         Assert.Contains("placeCall", ids);
         Assert.Contains("callControlAction", ids);
+        Assert.Contains("putHoldAudio", ids);
+        Assert.Contains("getHoldAudio", ids);
+        Assert.Contains("deleteHoldAudio", ids);
     }
 
     [Theory]
@@ -49,6 +52,9 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
     [InlineData("PATCH /admin/v1/orgs/{org}/agents/{agent}", "200,400,401,403,404,409,412,415,503")]
     [InlineData("DELETE /admin/v1/orgs/{org}/agents/{agent}", "204,400,401,403,404,409,412,503")]
     [InlineData("PUT /admin/v1/orgs/{org}/agents/{agent}/instances/{id}", "200,201,400,401,403,404,409,415,503")]
+    [InlineData("PUT /admin/v1/orgs/{org}/agents/{agent}/hold-audio", "200,201,400,401,403,404,409,412,413,415,503")]
+    [InlineData("GET /admin/v1/orgs/{org}/agents/{agent}/hold-audio", "200,304,400,401,403,404,503")]
+    [InlineData("DELETE /admin/v1/orgs/{org}/agents/{agent}/hold-audio", "204,400,401,403,404,409,412,503")]
     [InlineData("PUT /admin/v1/orgs/{org}/telnyx", "200,400,401,403,404,409,412,415,503")]
     [InlineData("PATCH /admin/v1/orgs/{org}/telnyx", "200,400,401,403,404,409,412,415,503")]
     [InlineData("POST /v1/orgs/{org}/agents/{agent}/calls", "201,400,401,403,404,409,415,429,500,502,503,504")]
@@ -68,6 +74,20 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
         var agent = paths.GetProperty("/admin/v1/orgs/{org}/agents/{agent}");
         Assert.Equal(["application/merge-patch+json"], agent.GetProperty("patch").GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(c => c.Name));
         Assert.Equal(["application/json"], agent.GetProperty("put").GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(c => c.Name));
+    }
+
+    [Fact]
+    public void The_hold_clip_is_a_WAV_file_up_and_down()
+    {
+        var clip = fixture.Document.GetProperty("paths").GetProperty("/admin/v1/orgs/{org}/agents/{agent}/hold-audio");
+
+        var upload = Assert.Single(clip.GetProperty("put").GetProperty("requestBody").GetProperty("content").EnumerateObject());
+        var download = Assert.Single(clip.GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject());
+        Assert.Equal(("audio/wav", "audio/wav"), (upload.Name, download.Name));
+        Assert.Equal(("string", "binary"), (upload.Value.GetProperty("schema").GetProperty("type").GetString(), upload.Value.GetProperty("schema").GetProperty("format").GetString()));
+        Assert.Equal(JsonSerializer.Serialize(upload.Value.GetProperty("schema")), JsonSerializer.Serialize(download.Value.GetProperty("schema")));
+        Assert.Equal("#/components/schemas/HoldClipView", clip.GetProperty("put").GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.False(fixture.Document.GetProperty("components").GetProperty("schemas").TryGetProperty("Stream", out _));
     }
 
     [Fact]
@@ -93,7 +113,7 @@ public sealed class OpenApiTests(OpenApiTests.Fixture fixture) : IClassFixture<O
         Assert.Equal(["none", "token"], schemas.GetProperty("StreamAuthMode").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(["AMR-WB", "G722", "L16", "OPUS", "PCMA", "PCMU", "default"], schemas.GetProperty("AgentTexml").GetProperty("properties").GetProperty("codec").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         var continuity = schemas.GetProperty("AgentContinuity");
-        Assert.Equal(["silence", "tone"], continuity.GetProperty("properties").GetProperty("hold").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["clip", "silence", "tone"], continuity.GetProperty("properties").GetProperty("hold").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         Assert.False(continuity.GetProperty("additionalProperties").GetBoolean());
         Assert.Equal(("1", "10"), Range(schemas.GetProperty("ReconnectPolicy").GetProperty("properties").GetProperty("attempts")));
         Assert.Contains("code", schemas.GetProperty("ProblemDetails").GetProperty("required").EnumerateArray().Select(r => r.GetString()));

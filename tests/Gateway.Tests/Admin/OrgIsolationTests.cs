@@ -33,6 +33,9 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
         new("GET", "/admin/v1/orgs/acme/agents/support/instances", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/agents/support/instances/bot-2", """{"url":"ws://127.0.0.1:9/ws","capacity":2}""", HttpStatusCode.Created),
         new("DELETE", "/admin/v1/orgs/acme/agents/support/instances/bot-1", null, HttpStatusCode.NoContent),
+        new("GET", "/admin/v1/orgs/acme/agents/support/hold-audio", null, HttpStatusCode.OK),
+        new("PUT", "/admin/v1/orgs/acme/agents/support/hold-audio", null, HttpStatusCode.OK, ContentType: "audio/wav") { Bytes = TestWavs.Pcm(TestWavs.Tone(0.5)) },
+        new("DELETE", "/admin/v1/orgs/acme/agents/support/hold-audio", null, HttpStatusCode.NoContent),
         new("GET", "/admin/v1/orgs/acme/sessions", null, HttpStatusCode.OK),
         new("GET", $"/admin/v1/orgs/acme/sessions/{SessionId}", null, HttpStatusCode.OK),
         new("PUT", "/admin/v1/orgs/acme/telnyx", """{"apiKey":"KEY-changed","connectionId":"conn-2"}""", HttpStatusCode.OK),
@@ -166,10 +169,13 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
     {
         public string Name => $"{Method} {Path}";
 
+        /// <summary>A body of bytes (an audio file) in place of <see cref="Body"/>.</summary>
+        public byte[]? Bytes { get; init; }
+
         public Task<AdminResponse> SendAsync(AdminClient client, string? path = null) =>
-            Body is null
-                ? client.SendAsync(new HttpMethod(Method), path ?? Path)
-                : client.SendTypedAsync(new HttpMethod(Method), path ?? Path, Body, ContentType);
+            Bytes is not null ? client.SendBytesAsync(new HttpMethod(Method), path ?? Path, Bytes, ContentType)
+            : Body is null ? client.SendAsync(new HttpMethod(Method), path ?? Path)
+            : client.SendTypedAsync(new HttpMethod(Method), path ?? Path, Body, ContentType);
     }
 
     /// <summary>One gateway for the whole matrix (the cases run one after another), and a token for each kind of caller.</summary>
@@ -198,7 +204,10 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
 
         public async Task DisposeAsync() => await Gateway.DisposeAsync();
 
-        /// <summary>acme with agent support (instance bot-1, a number), settings and a live session; globex with agent sales.</summary>
+        /// <summary>
+        /// acme with agent support (instance bot-1, a number, a hold clip), settings and a live session; globex with
+        /// agent sales.
+        /// </summary>
         public async Task ArrangeAsync()
         {
             foreach (var agent in Gateway.Registry.Current.Agents.ToList())
@@ -206,11 +215,14 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
                 await Gateway.Registry.DeleteAsync(agent.Key);
             }
 
-            await Gateway.Registry.PutAsync(new AgentKey("acme", "support"), new AgentResource
+            var support = new AgentKey("acme", "support");
+            var revision = await Gateway.Registry.PutAsync(support, new AgentResource
             {
                 PhoneNumbers = ["+15550001001"],
                 Instances = [new AgentInstance { Id = "bot-1", Url = new Uri("ws://127.0.0.1:9/ws") }],
             });
+            var clip = TestWavs.Pcm(TestWavs.Tone(1));
+            await Gateway.Registry.PutHoldClipIfRevisionAsync(support, TestWavs.Reference(clip), clip, revision);
             await Gateway.Registry.PutAsync(new AgentKey("globex", "sales"), new AgentResource { PhoneNumbers = ["+15550002002"] });
             var tenants = Gateway.Services.GetRequiredService<ITenantSettingsStore>();
             await tenants.PutAsync("acme", new TenantTelnyxSettings { ApiKey = "KEY-acme", ConnectionId = "conn-1", UpdatedAt = DateTimeOffset.UnixEpoch });
@@ -224,7 +236,7 @@ public sealed class OrgIsolationTests(OrgIsolationTests.Fixture fixture) : IClas
             var agents = Gateway.Registry.Current.Agents
                 .Where(a => a.Key.Org == "acme")
                 .OrderBy(a => a.Key.Agent, StringComparer.Ordinal)
-                .Select(a => $"{a.Key}@{a.Revision}:{JsonSerializer.Serialize(a.Resource, RegistryJsonContext.Default.AgentResource)}");
+                .Select(a => $"{a.Key}@{a.Revision}:{JsonSerializer.Serialize(a.Resource, RegistryJsonContext.Default.AgentResource)} clip={a.HoldClip?.Sha256}");
             var settings = await Gateway.Services.GetRequiredService<ITenantSettingsStore>().GetAsync("acme");
             var sessions = await Gateway.Sessions.ListAsync("acme");
             return $"{string.Join("|", agents)} settings={settings} sessions={string.Join(",", sessions.Select(s => s.SessionId))}";

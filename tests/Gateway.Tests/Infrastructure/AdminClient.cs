@@ -27,6 +27,14 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
     public Task<AdminResponse> SendTypedAsync(HttpMethod method, string path, string body, string? contentType, params (string Name, string Value)[] headers) =>
         SendAsync(method, path, body, contentType, chunked: false, headers);
 
+    /// <summary>Sends the bytes of <paramref name="body"/> as they are, with the Content-Type <paramref name="contentType"/> (null: none).</summary>
+    public Task<AdminResponse> SendBytesAsync(HttpMethod method, string path, byte[] body, string? contentType, params (string Name, string Value)[] headers) =>
+        SendBytesAsync(method, path, body, contentType, chunked: false, headers);
+
+    /// <summary>As <see cref="SendBytesAsync(HttpMethod, string, byte[], string?, (string Name, string Value)[])"/>; <paramref name="chunked"/>: with no Content-Length.</summary>
+    public Task<AdminResponse> SendBytesAsync(HttpMethod method, string path, byte[] body, string? contentType, bool chunked, params (string Name, string Value)[] headers) =>
+        SendAsync(method, path, new ByteArrayContent(body), contentType, chunked, headers);
+
     /// <summary>Sends <paramref name="json"/> (when given) as <c>application/json</c> to the gateway's <paramref name="path"/>.</summary>
     public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json = null, params (string Name, string Value)[] headers) =>
         SendAsync(method, path, json, chunked: false, headers);
@@ -35,7 +43,10 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
     public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, bool chunked, params (string Name, string Value)[] headers) =>
         SendAsync(method, path, json, "application/json", chunked, headers);
 
-    private async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, string? contentType, bool chunked, (string Name, string Value)[] headers)
+    private Task<AdminResponse> SendAsync(HttpMethod method, string path, string? json, string? contentType, bool chunked, (string Name, string Value)[] headers) =>
+        SendAsync(method, path, json is null ? null : new StringContent(json, Encoding.UTF8), contentType, chunked, headers);
+
+    private async Task<AdminResponse> SendAsync(HttpMethod method, string path, HttpContent? content, string? contentType, bool chunked, (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, gateway.AdminHttpUri(path));
         if (token is not null)
@@ -48,24 +59,27 @@ public sealed class AdminClient(GatewayHost gateway, string? token)
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        if (json is not null)
+        if (content is not null)
         {
-            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content = content;
             request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
             request.Headers.TransferEncodingChunked = chunked;
         }
 
         using var response = await Http.SendAsync(request, Wait.Token());
-        var body = await response.Content.ReadAsStringAsync();
+        var bytes = await response.Content.ReadAsByteArrayAsync();
         var responseHeaders = response.Headers.Concat(response.Content.Headers)
             .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
-        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, responseHeaders);
+        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, Encoding.UTF8.GetString(bytes), responseHeaders) { Bytes = bytes };
     }
 }
 
 /// <summary>One admin API answer.</summary>
 public sealed record AdminResponse(HttpStatusCode Status, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>The body as it came, for a body that is not text (an audio file).</summary>
+    public byte[] Bytes { get; init; } = [];
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 
     public string? ETag => Headers.GetValueOrDefault("ETag");

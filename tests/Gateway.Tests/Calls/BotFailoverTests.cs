@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using Gateway.CallSimulator;
+using Gateway.Calls;
 using Gateway.Core;
 using Gateway.Registry;
 using Gateway.Tests.Infrastructure;
@@ -62,6 +63,41 @@ public sealed class BotFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, await _gateway.ClaimCountAsync(Support));
         var session = Assert.Single(await _gateway.Sessions.ListAsync("acme"));
         Assert.Equal((secondInstance, 1), (session.InstanceId, session.Reconnects));
+
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
+        TestCalls.AssertClose(await taker.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "bye");
+        await _gateway.AssertCallGoneAsync(Support);
+    }
+
+    [Fact]
+    public async Task A_caller_held_with_the_agents_clip_hears_it_in_the_calls_codec_from_its_first_frame()
+    {
+        var samples = TestWavs.Tone(1);
+        var wav = TestWavs.Pcm(samples);
+        Assert.True(_gateway.Registry.Current.TryGet(Support, out var agent));
+        Assert.NotNull(await _gateway.Registry.PutHoldClipIfRevisionAsync(Support, TestWavs.Reference(wav), wav, agent.Revision));
+        await _gateway.PutAgentAsync(Support, Agent(2, HoldAudioKind.Clip, ("bot-1", _bot1), ("bot-2", _bot2)));
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(_gateway.CallUri("serviceHost=support.acme"));
+        var (first, second, _) = await PlaceAsync(telnyx, call, _bot1, _bot2);
+
+        // The other instance takes a moment to answer, so the caller hears a good part of the clip first.
+        _bot1.UpgradeDelay = _bot2.UpgradeDelay = TimeSpan.FromMilliseconds(300);
+        first.Abort();
+        var held = new List<byte[]>();
+        ReceivedFrame frame;
+        while ((frame = await TestCalls.ReceiveAsync(telnyx)).Text != """{"event":"clear"}""")
+        {
+            held.Add(frame.Payload);
+        }
+
+        // 20 ms PCMU frames of the clip (a 440 Hz tone, so none is silence), in order from its first.
+        Assert.InRange(held.Count, 5, 50);
+        Assert.Equal(HoldAudio.ClipFrames(samples, 8000, "PCMU", 8000).Take(held.Count), held);
+        Assert.Equal(Base64Payload(samples.Take(160).Select(G711.MuLaw)), held[0]);
+        var taker = await second;
+        Assert.Equal(TelnyxFrames.Connected(), (await taker.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await taker.ReceiveAsync()).Payload);
 
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye");
         TestCalls.AssertClose(await taker.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "bye");
@@ -148,11 +184,17 @@ public sealed class BotFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         await _bot2.DisposeAsync();
     }
 
-    private static AgentResource Agent(int attempts, params (string Id, BotServer Bot)[] instances) => new()
+    private static AgentResource Agent(int attempts, params (string Id, BotServer Bot)[] instances) => Agent(attempts, HoldAudioKind.Silence, instances);
+
+    private static AgentResource Agent(int attempts, string hold, params (string Id, BotServer Bot)[] instances) => new()
     {
         Instances = [.. instances.Select(i => new AgentInstance { Id = i.Id, Url = i.Bot.WsUri, Capacity = 1 })],
-        Continuity = new AgentContinuity { Reconnect = new ReconnectPolicy(attempts: attempts, withinSeconds: 5), Hold = HoldAudioKind.Silence },
+        Continuity = new AgentContinuity { Reconnect = new ReconnectPolicy(attempts: attempts, withinSeconds: 5), Hold = hold },
     };
+
+    /// <summary>A Telnyx media frame of these payload bytes, written out here rather than by the gateway's code.</summary>
+    private static byte[] Base64Payload(IEnumerable<byte> payload) =>
+        Encoding.UTF8.GetBytes($$$"""{"event":"media","media":{"payload":"{{{Convert.ToBase64String(payload.ToArray())}}}"}}""");
 
     /// <summary>Places the call; returns the bot that took it (its first frames read), the other bot's next call and its id.</summary>
     private static async Task<(BotCall First, Task<BotCall> Second, string SecondInstance)> PlaceAsync(TelnyxCallClient telnyx, TelnyxCallInfo call, BotServer bot1, BotServer bot2)

@@ -64,6 +64,11 @@ public sealed class HoldClipRegistryTests : IAsyncLifetime
         Assert.True(registry.Current.TryGet(Support, out var agent));
         Assert.Equal((removed, (HoldClip?)null, 5), (agent.Revision, agent.HoldClip, agent.Resource.MaxConcurrentCalls));
         Assert.Null(await registry.ReadHoldClipAsync(Support));
+
+        // An agent without a clip is stored as before clips existed, so a replica of an older version still reads it.
+        var document = (string?)await _replicas[0].Redis.Database.StringGetAsync(new RedisKeys(_prefix).Agent(Support));
+        Assert.StartsWith($$"""{"revision":{{removed}},"resource":{""", document, StringComparison.Ordinal);
+        Assert.DoesNotContain("holdClip", document, StringComparison.Ordinal);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -18,9 +18,6 @@ namespace Gateway.Calls;
 /// </summary>
 public sealed partial class BotFailover : IBotReplacement, IDisposable
 {
-    // How long a drop waits for a clip still being read before holding in silence: a few frames' time.
-    private static readonly TimeSpan ClipReadWait = TimeSpan.FromMilliseconds(100);
-
     private readonly BotFailovers _shared;
     private readonly LiveCall _call;
     private readonly RegisteredAgent _agent;
@@ -78,7 +75,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
 
         var attempt = Reconnects + 1;
         LogBotDropped(_shared.Logger, _call.SessionId, _current.Claim.Instance.Id, closeStatus is null ? "lost" : ((int)closeStatus).ToString(System.Globalization.CultureInfo.InvariantCulture), attempt);
-        await using var hold = HoldPlayer.Start(_caller, await HoldFramesAsync(), time);
+        await using var hold = HoldPlayer.Start(_caller, await HoldClipFrames.WithinReadWaitAsync(_holdFrames, _startFrame.Encoding, _startFrame.SampleRate, time), time);
         await ReleaseAsync(dropped, closeStatus);
         using var window = new CancellationTokenSource(left, time);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(window.Token, callerGone);
@@ -132,22 +129,6 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         foreach (var bot in _opened)
         {
             bot.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The hold audio, read when the call started and so ready long since; should the registry still be reading a
-    /// clip (Redis slow to answer), the caller hears silence rather than wait for it.
-    /// </summary>
-    private async Task<byte[][]?> HoldFramesAsync()
-    {
-        try
-        {
-            return await _holdFrames.WaitAsync(ClipReadWait, _shared.Time);
-        }
-        catch (TimeoutException)
-        {
-            return HoldAudio.Frames(HoldAudioKind.Silence, _startFrame.Encoding, _startFrame.SampleRate);
         }
     }
 

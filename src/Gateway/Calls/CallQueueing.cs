@@ -25,6 +25,7 @@ public sealed partial class CallQueueing(
     CallAdmission admission,
     GatewayDrain drain,
     ICallTelemetry telemetry,
+    HoldClipFrames holdClips,
     IOptions<CallQueueOptions> options,
     IOptions<RelayOptions> relayOptions,
     TimeProvider time,
@@ -87,6 +88,8 @@ public sealed partial class CallQueueing(
 
     private IInstanceClaims Claims => claims;
 
+    private HoldClipFrames HoldClips => holdClips;
+
     private static bool IsBusy(Refusal refusal) => refusal.Code is StreamRefusals.AgentAtLimitCode or StreamRefusals.NoCapacityCode;
 
     /// <summary>One caller's wait, from its 101 to its bot or its end.</summary>
@@ -121,7 +124,8 @@ public sealed partial class CallQueueing(
             var reading = socket.DropUntilHandOverAsync(Dropped, _handOver.Token);
             _ = reading.ContinueWith(static (_, state) => ((Wait)state!).CallerDone(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             CallAdmission.Admission admitted;
-            await using (var hold = HoldPlayer.Start(socket, HoldAudio.Frames(agent.Resource.Continuity!.Hold, start.Encoding, start.SampleRate), shared.Time))
+            var frames = await HoldClipFrames.WithinReadWaitAsync(shared.HoldClips.ForCallAsync(agent, start.Encoding, start.SampleRate), start.Encoding, start.SampleRate, shared.Time);
+            await using (var hold = HoldPlayer.Start(socket, frames, shared.Time))
             {
                 admitted = await UntilAdmittedAsync();
 

@@ -20,6 +20,9 @@ public sealed partial class HoldClipFrames
     /// </summary>
     public const long MaxBytes = 64L * 1024 * 1024;
 
+    /// <summary>How long a hold waits for a clip still being read before it starts in silence: a few frames' time.</summary>
+    public static readonly TimeSpan ReadWait = TimeSpan.FromMilliseconds(100);
+
     private readonly IAgentRegistry _registry;
     private readonly ILogger<HoldClipFrames> _logger;
     private readonly long _maxBytes;
@@ -82,6 +85,24 @@ public sealed partial class HoldClipFrames
 
         var loading = _loading.GetOrAdd(key, k => new Lazy<Task<byte[][]?>>(() => LoadAsync(agent.Key, k)));
         return loading.Value;
+    }
+
+    /// <summary>
+    /// The frames a hold starts with now: <paramref name="frames"/> once ready, which they are at once but for a clip
+    /// still being read; should the registry take longer than <see cref="ReadWait"/> (Redis slow to answer), silence,
+    /// so that the caller hears a hold at once rather than a dead line while it answers.
+    /// </summary>
+    public static async Task<byte[][]?> WithinReadWaitAsync(Task<byte[][]?> frames, string? encoding, int? sampleRate, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        try
+        {
+            return await frames.WaitAsync(ReadWait, time);
+        }
+        catch (TimeoutException)
+        {
+            return HoldAudio.Frames(HoldAudioKind.Silence, encoding, sampleRate);
+        }
     }
 
     private byte[][]? TryGetKept(FramesKey key)

@@ -184,6 +184,9 @@ Checks the schema cannot express. Rendering fails with a message naming the valu
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.enabled needs httpRoute.parentRefs: the Gateway (and listener) the route attaches to." }}
 {{- end }}
+{{- if and .Values.gateway.mediaPort (or (eq (int .Values.gateway.mediaPort) 8080) (eq (int .Values.gateway.mediaPort) (int (default 0 .Values.gateway.adminPort)))) }}
+{{- fail "gateway.mediaPort must differ from 8080 and from gateway.adminPort: the media listener needs a port of its own." }}
+{{- end }}
 {{- if and .Values.gateway.adminPort (eq (int .Values.gateway.adminPort) 8080) }}
 {{- fail "gateway.adminPort must differ from 8080, the public port: the admin listener needs a port of its own." }}
 {{- end }}

@@ -31,4 +31,12 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(1, 65535)]
     public int? AdminPort { get; set; }
+
+    /// <summary>
+    /// A listener of the gateway's own for Telnyx's media streams (<c>/ws/telnyx</c> only, plain <c>ws://</c>): the
+    /// connection is the gateway's from its first byte, so each frame costs one receive and one send, as through a
+    /// byte proxy, rather than a pass through Kestrel's pipes. Null: streams are served on the public listener only.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? MediaPort { get; set; }
 }

@@ -51,6 +51,9 @@ public static class Refusals
         return NotFound($"No route answers {context.Request.Method} {context.Request.Path}.");
     }
 
+    /// <summary>A request the server could not read as HTTP/1.1 (a malformed or oversized head, or one too slow to come).</summary>
+    public static Refusal BadRequest(int status, string detail) => new(status, "bad_request", "Bad request", detail);
+
     public static Refusal NotFound(string detail) => new(StatusCodes.Status404NotFound, "not_found", "Not found", detail);
 
     public static Refusal Conflict(string code, string detail) => new(StatusCodes.Status409Conflict, code, "Conflict", detail);

@@ -48,6 +48,15 @@ public static class GatewayApplication
             host.ShutdownTimeout = gateway.Value.DrainWindow + TimeSpan.FromSeconds(15));
 
         var app = builder.Build();
+
+        // Routing first and explicit, so that the media listener runs this same pipeline, routing included.
+        var media = app.Services.GetRequiredService<MediaListener>();
+        app.Use(next =>
+        {
+            media.UsePipeline(next);
+            return next;
+        });
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseRouteRefusals();
         app.UseGatewayHttpMetrics(CallStreamPath);

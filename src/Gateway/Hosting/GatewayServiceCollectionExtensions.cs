@@ -122,6 +122,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<GatewayDrain>());
         services.AddHostedService<LeaseKeeper>();
+        services.AddSingleton<MediaListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<MediaListener>());
         return services;
     }
 

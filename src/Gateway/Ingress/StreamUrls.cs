@@ -42,9 +42,16 @@ public static class StreamUrls
     /// (a TLS-terminating proxy), keeps <c>wss://</c>. Dial-out never uses it: its request comes from the tenant's
     /// backend, not from Telnyx, so its scheme says nothing of how Telnyx reaches the gateway.
     /// </summary>
-    public static string FromFetch(HttpRequest request)
+    /// <param name="mediaPort">The gateway's media listener (<c>Gateway:MediaPort</c>): the stream goes to it, as
+    /// <c>ws://</c> on the fetch's host, since that listener speaks plain WebSocket.</param>
+    public static string FromFetch(HttpRequest request, int? mediaPort = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (mediaPort is { } port)
+        {
+            return "ws://" + new HostString(request.Host.HasValue ? request.Host.Host : request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", port).ToUriComponent() + IngressPath;
+        }
+
         var secure = request.IsHttps || ForwardedProto(request) is { } proto && proto.Equals("https", StringComparison.OrdinalIgnoreCase);
         return (secure ? "wss://" : "ws://") + HostOf(request) + IngressPath;
     }

@@ -52,7 +52,7 @@ public sealed class AgentDocuments(
         }
 
         var callSid = request.Field("CallSid");
-        var url = StreamUrls.For(_configuredStreamUrl ?? StreamUrls.FromFetch(httpRequest), agent.Key, body.Base64);
+        var url = StreamUrls.For(_configuredStreamUrl ?? StreamUrls.FromFetch(httpRequest, gatewayOptions.Value.MediaPort), agent.Key, body.Base64);
         if (resource.StreamAuth == StreamAuthMode.Token)
         {
             string token;

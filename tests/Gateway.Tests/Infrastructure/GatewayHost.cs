@@ -26,13 +26,25 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, Uri baseUri, Uri? adminUri, TestLogSink logs)
+    private GatewayHost(WebApplication app, Uri baseUri, Uri? adminUri, Uri? mediaUri, TestLogSink logs)
     {
         _app = app;
         BaseUri = baseUri;
         AdminUri = adminUri;
+        MediaUri = mediaUri;
         Logs = logs;
     }
+
+    /// <summary>
+    /// Set to 1, every gateway a test starts also has a media listener and <see cref="CallUri"/> points at it: the whole
+    /// suite then runs its calls through <c>Gateway:MediaPort</c> (<c>GATEWAY_TEST_MEDIA=1 bash tests/run.sh</c>).
+    /// </summary>
+    public const string MediaEverywhereVariable = "GATEWAY_TEST_MEDIA";
+
+    private static bool MediaEverywhere => Environment.GetEnvironmentVariable(MediaEverywhereVariable) == "1";
+
+    /// <summary>The media listener (<c>Gateway:MediaPort</c>), when it was asked for.</summary>
+    public Uri? MediaUri { get; }
 
     /// <summary>The public listener: every route without an admin port, the media stream, TeXML and health with one.</summary>
     public Uri BaseUri { get; }
@@ -53,17 +65,23 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Starts a gateway. <paramref name="redis"/> null: embedded registry; otherwise that Redis with <paramref name="keyPrefix"/>.</summary>
     /// <param name="time">The gateway's clock, when the test moves it (e.g. a <see cref="ShiftedTimeProvider"/>).</param>
     /// <param name="adminPort">Listen on a second free port too, as <c>Gateway:AdminPort</c>.</param>
+    /// <param name="mediaPort">Listen for media streams on a free port too, as <c>Gateway:MediaPort</c>.</param>
     public static async Task<GatewayHost> StartAsync(
-        string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, bool adminPort = false)
+        string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, bool adminPort = false, bool mediaPort = false)
     {
+        mediaPort |= MediaEverywhere;
+
         // A free port is free when asked, not necessarily when Kestrel binds it: another process may take it in between.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(redis, keyPrefix, settings, time, adminPort ? FreePort() : null);
+                return await StartOnceAsync(redis, keyPrefix, settings, time, adminPort ? FreePort() : null, mediaPort ? FreePort() : null);
             }
             catch (IOException e) when (adminPort && attempt < 5 && e.InnerException is AddressInUseException)
+            {
+            }
+            catch (InvalidOperationException e) when (mediaPort && attempt < 5 && e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
             {
             }
         }
@@ -77,7 +95,7 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     private static async Task<GatewayHost> StartOnceAsync(
-        string? redis, string? keyPrefix, IDictionary<string, string?>? settings, TimeProvider? time, int? adminPort)
+        string? redis, string? keyPrefix, IDictionary<string, string?>? settings, TimeProvider? time, int? adminPort, int? mediaPort)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -94,6 +112,11 @@ public sealed class GatewayHost : IAsyncDisposable
         if (adminPort is not null)
         {
             configuration["Gateway:AdminPort"] = adminPort.Value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (mediaPort is not null)
+        {
+            configuration["Gateway:MediaPort"] = mediaPort.Value.ToString(CultureInfo.InvariantCulture);
         }
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -125,12 +148,17 @@ public sealed class GatewayHost : IAsyncDisposable
         }
 
         var urls = app.Urls.Select(url => new Uri(url)).ToList();
-        return new GatewayHost(app, urls.First(u => u.Port != adminPort), urls.FirstOrDefault(u => u.Port == adminPort), logs);
+        var media = mediaPort is { } port ? new Uri($"ws://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") : null;
+        return new GatewayHost(app, urls.First(u => u.Port != adminPort), urls.FirstOrDefault(u => u.Port == adminPort), media, logs);
     }
 
     /// <summary>The Telnyx stream URL with the given query, e.g. <c>serviceHost=support.acme</c>.</summary>
     public Uri CallUri(string query = "") =>
-        new($"ws://{BaseUri.Authority}/ws/telnyx{(query.Length == 0 ? string.Empty : "?" + query)}");
+        new($"ws://{(MediaEverywhere && MediaUri is { } media ? media.Authority : BaseUri.Authority)}/ws/telnyx{(query.Length == 0 ? string.Empty : "?" + query)}");
+
+    /// <summary>The Telnyx stream URL on the media listener (started with <c>mediaPort: true</c>).</summary>
+    public Uri MediaCallUri(string query = "") =>
+        new($"ws://{MediaUri!.Authority}/ws/telnyx{(query.Length == 0 ? string.Empty : "?" + query)}");
 
     public Uri HttpUri(string pathAndQuery) => new(BaseUri, pathAndQuery);
 

@@ -11,20 +11,23 @@ namespace Gateway.Tests.Infrastructure;
 /// </summary>
 public static class RawUpgradeRequest
 {
-    public static async Task<RawResponse> SendAsync(Uri wsUri, string httpVersion)
-    {
-        var cancel = Wait.Token();
-        using var client = new TcpClient();
-        await client.ConnectAsync(wsUri.Host, wsUri.Port, cancel);
-        var stream = client.GetStream();
-        var request = $"GET {wsUri.PathAndQuery} {httpVersion}\r\n"
+    public static Task<RawResponse> SendAsync(Uri wsUri, string httpVersion) =>
+        SendTextAsync(wsUri, $"GET {wsUri.PathAndQuery} {httpVersion}\r\n"
             + $"Host: {wsUri.Authority}\r\n"
             + "Upgrade: websocket\r\n"
             + "Connection: Upgrade\r\n"
             + "Sec-WebSocket-Version: 13\r\n"
             + $"Sec-WebSocket-Key: {Convert.ToBase64String(Guid.NewGuid().ToByteArray())}\r\n"
-            + "\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancel);
+            + "\r\n");
+
+    /// <summary>Writes <paramref name="request"/> as it is (a malformed one included) and reads the answer.</summary>
+    public static async Task<RawResponse> SendTextAsync(Uri uri, string request)
+    {
+        var cancel = Wait.Token();
+        using var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port, cancel);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request), cancel);
 
         // Up to the end of the head; then the body by its Content-Length, or up to the close that delimits it.
         var received = new List<byte>();

@@ -25,4 +25,17 @@ public sealed class StreamUrlsTests
         Assert.Null(StreamUrls.Problem(new Uri(configured)));
         Assert.Equal(expected, StreamUrls.FromPublicBaseUrl(new Uri(configured)));
     }
+
+    [Theory]
+    [InlineData("gw.example.com:8080", "ws://gw.example.com:8081/ws/telnyx")]
+    [InlineData("gw.example.com", "ws://gw.example.com:8081/ws/telnyx")]
+    [InlineData("[::1]:8080", "ws://[::1]:8081/ws/telnyx")]
+    public void With_a_media_listener_a_fetch_streams_to_its_port_as_ws(string host, string expected)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+        context.Request.Headers["X-Forwarded-Proto"] = "https";
+
+        Assert.Equal(expected, StreamUrls.FromFetch(context.Request, mediaPort: 8081));
+    }
 }

@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gateway.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// One connection to the media listener: its request head read off the socket, then the gateway's own request pipeline
+/// run over an HttpContext made of that head (so a stream gets every answer it gets on the public listener: the same
+/// routing, refusals, rate limit and metrics), whose upgrade answers the 101 on the socket and hands the socket's
+/// stream to the call. A request that is not a stream's, or not HTTP/1.1, is answered on the socket and closed.
+/// </summary>
+internal static class MediaConnection
+{
+    /// <summary>The most a request head may weigh: a request line of up to 64 KiB (a body rides in it) and its headers.</summary>
+    public const int HeadMaxBytes = 96 * 1024;
+
+    /// <summary>How long a connection may take to send its request head.</summary>
+    public static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task ServeAsync(Socket socket, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time)
+    {
+        socket.NoDelay = true;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        await using (stream)
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            try
+            {
+                var (head, fault) = await ReadHeadAsync(stream, time);
+                if (head is null)
+                {
+                    if (fault is not null)
+                    {
+                        await AnswerAsync(stream, Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out _), Refusals.BadRequest(fault.Status, fault.Detail));
+                    }
+
+                    return;
+                }
+
+                var context = Context(socket, scope.ServiceProvider, Request(head.Method, head.Target, head.Fields, head.Protocol), out var upgrade, out var lifetime);
+                using (lifetime)
+                {
+                    if (!context.Request.Path.Equals(GatewayApplication.CallStreamPath, StringComparison.Ordinal))
+                    {
+                        await AnswerAsync(stream, context, Refusals.NotFound($"This listener serves only GET {GatewayApplication.CallStreamPath}, Telnyx's media streams."));
+                        return;
+                    }
+
+                    await pipeline(context);
+                    if (!upgrade.Upgraded)
+                    {
+                        await WriteResponseAsync(stream, context);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The peer went away, or its connection was dropped on purpose (the call aborted it).
+            }
+        }
+    }
+
+    private static async Task<(MediaRequestHead? Head, MediaRequestHead.Fault? Fault)> ReadHeadAsync(NetworkStream stream, TimeProvider time)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(HeadMaxBytes);
+        using var timeout = new CancellationTokenSource(HeadTimeout, time);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(length, HeadMaxBytes - length), timeout.Token);
+                if (read == 0)
+                {
+                    return (null, null);
+                }
+
+                length += read;
+                var (head, headLength, fault) = MediaRequestHead.TryRead(buffer.AsSpan(0, length));
+                if (head is not null && headLength < length)
+                {
+                    // RFC 6455 §4.1: the client sends no frame before it has the 101; nor does Telnyx.
+                    return (null, new MediaRequestHead.Fault(400, "Bytes followed the request head before the 101 (an upgrade request has no body, and frames wait for the 101)."));
+                }
+
+                if (head is not null || fault is not null)
+                {
+                    return (head, fault);
+                }
+
+                if (length == HeadMaxBytes)
+                {
+                    return (null, new MediaRequestHead.Fault(431, $"The request head is over {HeadMaxBytes / 1024} KiB."));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return (null, new MediaRequestHead.Fault(408, $"The request head did not come within {HeadTimeout.TotalSeconds:0} s."));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static HttpRequestFeature Request(string method, string target, IReadOnlyList<KeyValuePair<string, string>> fields, string protocol = "HTTP/1.1")
+    {
+        var query = target.IndexOf('?', StringComparison.Ordinal);
+        var request = new HttpRequestFeature
+        {
+            Protocol = protocol,
+            Scheme = "http",
+            Method = method,
+            PathBase = string.Empty,
+            Path = Uri.UnescapeDataString(query < 0 ? target : target[..query]),
+            QueryString = query < 0 ? string.Empty : target[query..],
+            RawTarget = target,
+        };
+        foreach (var (name, value) in fields)
+        {
+            request.Headers.Append(name, value);
+        }
+
+        return request;
+    }
+
+    private static DefaultHttpContext Context(Socket socket, IServiceProvider services, HttpRequestFeature request, out MediaUpgrade upgrade, out MediaLifetime lifetime)
+    {
+        var features = new FeatureCollection();
+        var response = new HttpResponseFeature();
+        lifetime = new MediaLifetime(socket);
+        upgrade = new MediaUpgrade(socket, request, response);
+        features.Set<IHttpRequestFeature>(request);
+        features.Set<IHttpResponseFeature>(response);
+        features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(new MemoryStream()));
+        features.Set<IHttpUpgradeFeature>(upgrade);
+        features.Set<IHttpRequestLifetimeFeature>(lifetime);
+        features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
+        {
+            ConnectionId = socket.Handle.ToString(CultureInfo.InvariantCulture),
+            RemoteIpAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address,
+            RemotePort = (socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0,
+            LocalIpAddress = (socket.LocalEndPoint as IPEndPoint)?.Address,
+            LocalPort = (socket.LocalEndPoint as IPEndPoint)?.Port ?? 0,
+        });
+        return new DefaultHttpContext(features) { RequestServices = services };
+    }
+
+    private static async Task AnswerAsync(NetworkStream stream, HttpContext context, Refusal refusal)
+    {
+        await refusal.ExecuteAsync(context);
+        await WriteResponseAsync(stream, context);
+    }
+
+    /// <summary>The answer the pipeline wrote (no upgrade): its status line, headers and body, then the connection closes.</summary>
+    private static async Task WriteResponseAsync(NetworkStream stream, HttpContext context)
+    {
+        var body = (MemoryStream)context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().Stream;
+        var response = context.Response;
+        response.ContentLength = body.Length;
+        response.Headers.Connection = "close";
+        var head = new StringBuilder("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(ReasonPhrases.GetReasonPhrase(response.StatusCode)).Append("\r\n");
+        MediaUpgrade.AppendHeaders(head, response.Headers);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
+        await stream.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length));
+    }
+}
+
+/// <summary>The media listener's upgrade: the 101 written on the socket, which is then the call's.</summary>
+internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response) : IHttpUpgradeFeature
+{
+    public bool Upgraded { get; private set; }
+
+    /// <summary>As Kestrel has it: a request whose <c>Connection</c> names <c>upgrade</c> (the stream's own check refuses HTTP/1.0 by name).</summary>
+    public bool IsUpgradableRequest =>
+        request.Headers.Connection.ToString().Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase));
+
+    public async Task<Stream> UpgradeAsync()
+    {
+        // As Kestrel does: the request's status is 101 from here on (the HTTP metrics count it so).
+        Upgraded = true;
+        response.StatusCode = StatusCodes.Status101SwitchingProtocols;
+        var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        AppendHeaders(head, response.Headers);
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
+        return stream;
+    }
+
+    public static void AppendHeaders(StringBuilder head, IHeaderDictionary headers)
+    {
+        foreach (var (name, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                head.Append(name).Append(": ").Append(value).Append("\r\n");
+            }
+        }
+
+        head.Append("\r\n");
+    }
+}
+
+/// <summary>The request's lifetime on the media listener: aborting it drops the connection (a call that ends abruptly).</summary>
+internal sealed class MediaLifetime(Socket socket) : IHttpRequestLifetimeFeature, IDisposable
+{
+    private readonly CancellationTokenSource _aborted = new();
+
+    public CancellationToken RequestAborted { get => _aborted.Token; set => throw new NotSupportedException(); }
+
+    public void Abort()
+    {
+        _aborted.Cancel();
+        socket.Close(0);
+    }
+
+    public void Dispose() => _aborted.Dispose();
+}

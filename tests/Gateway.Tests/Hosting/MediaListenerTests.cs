@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.WebSockets;
+using Gateway.CallSimulator;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Hosting;
+
+/// <summary>
+/// The media listener (<c>Gateway:MediaPort</c>): a call through it is relayed as through the public listener, and
+/// its upgrade request meets the same pipeline (refusals, rate limit); anything but a stream, or a request it cannot
+/// read as HTTP/1.1, is answered on the socket with a problem. The whole suite also runs through it with
+/// <c>GATEWAY_TEST_MEDIA=1</c>.
+/// </summary>
+public sealed class MediaListenerTests : IAsyncLifetime
+{
+    private BotServer _bot = null!;
+    private GatewayHost _gateway = null!;
+
+    [Fact]
+    public async Task A_call_on_the_media_listener_is_relayed_frame_for_frame_and_its_close_passes_through()
+    {
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(_gateway.MediaCallUri(TestCalls.SupportQuery));
+        await TestCalls.SendHandshakeAsync(telnyx, call);
+        var bot = await _bot.NextCallAsync();
+        Assert.Equal(TelnyxFrames.Connected(), (await bot.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await bot.ReceiveAsync()).Payload);
+
+        var media = TelnyxFrames.Media(call, 3, 1, 0, TelnyxFrames.SilenceFrame(1));
+        await telnyx.SendTextAsync(media);
+        Assert.Equal(media, (await bot.ReceiveAsync()).Payload);
+        await bot.SendTextAsync(TelnyxFrames.BotMark("from the bot"));
+        Assert.Equal(TelnyxFrames.BotMark("from the bot"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
+
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
+        TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
+        await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+    }
+
+    [Fact]
+    public async Task A_refused_upgrade_gets_the_same_problem_as_on_the_public_listener()
+    {
+        var (status, contentType, problem) = await UpgradeRequest.SendAsync(_gateway.MediaCallUri("serviceHost=sales.acme"));
+
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (status, contentType));
+        Assert.Equal("unknown_agent", problem.GetProperty("code").GetString());
+        Assert.Equal("No agent answers to serviceHost 'sales.acme'.", problem.GetProperty("detail").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("sessionId").GetString()));
+    }
+
+    [Fact]
+    public async Task Only_the_stream_path_is_served()
+    {
+        var response = await RawUpgradeRequest.SendTextAsync(_gateway.MediaUri!, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        Assert.Equal("HTTP/1.1 404 Not Found", response.StatusLine);
+        Assert.Equal("not_found", response.Problem.GetProperty("code").GetString());
+        Assert.Equal("close", response.Headers["Connection"]);
+    }
+
+    [Theory]
+    [InlineData("GET /ws/telnyx\r\n\r\n", 400, "The request line is not 'METHOD target HTTP/1.1'.")]
+    [InlineData("GET /ws/telnyx HTTP/2.0\r\n\r\n", 505, "'HTTP/2.0' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).")]
+    [InlineData("GET http://x/ws/telnyx HTTP/1.1\r\n\r\n", 400, "The request target is not an absolute path ('/ws/telnyx?…').")]
+    [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "The header line ' folded' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
+    [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: \u00e9\r\n\r\n", 400, "The request head holds a byte that is not printable ASCII.")]
+    public async Task A_head_that_is_not_http_1_1_is_refused_with_the_reason(string request, int status, string detail)
+    {
+        var response = await RawUpgradeRequest.SendTextAsync(_gateway.MediaUri!, request);
+
+        Assert.Equal(status, response.Status);
+        Assert.Equal("bad_request", response.Problem.GetProperty("code").GetString());
+        Assert.Equal(detail, response.Problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_head_over_96_KiB_is_431()
+    {
+        var response = await RawUpgradeRequest.SendTextAsync(_gateway.MediaUri!, "GET /ws/telnyx HTTP/1.1\r\nX-Padding: " + new string('a', 100 * 1024) + "\r\n\r\n");
+
+        Assert.Equal(431, response.Status);
+        Assert.Equal("The request head is over 96 KiB.", response.Problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_per_address_upgrade_limit_holds_on_the_media_listener()
+    {
+        await using var limited = await GatewayHost.StartAsync(mediaPort: true, settings: new Dictionary<string, string?>
+        {
+            ["Ingress:UpgradesPerSecondPerAddress"] = "1",
+            ["Ingress:UpgradeBurstPerAddress"] = "1",
+        });
+
+        var first = await UpgradeRequest.SendAsync(limited.MediaCallUri("serviceHost=sales.acme"));
+        var second = await UpgradeRequest.SendAsync(limited.MediaCallUri("serviceHost=sales.acme"));
+
+        Assert.Equal(HttpStatusCode.NotFound, first.Status);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Status);
+        Assert.Equal("rate_limited", second.Problem.GetProperty("code").GetString());
+    }
+
+    public async Task InitializeAsync()
+    {
+        _bot = await BotServer.StartAsync();
+        _gateway = await GatewayHost.StartAsync(mediaPort: true);
+        await _gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 10));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _bot.DisposeAsync();
+    }
+}

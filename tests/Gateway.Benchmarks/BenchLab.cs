@@ -143,6 +143,7 @@ internal sealed class BenchLab : IAsyncDisposable
         "nginx" => await StartNginxAsync(cancellationToken),
         "haproxy" => await StartHaProxyAsync(cancellationToken),
         "gateway" => await StartGatewayAsync(cancellationToken),
+        "gateway-media" => await StartGatewayAsync(cancellationToken, media: true),
         _ => throw new ArgumentException($"unknown target '{name}'", nameof(name)),
     };
 
@@ -195,10 +196,12 @@ internal sealed class BenchLab : IAsyncDisposable
             new Uri($"ws://127.0.0.1:{Text(port)}/ws/telnyx?{UnknownQuery}"));
     }
 
-    private async Task<TargetHandle> StartGatewayAsync(CancellationToken cancellationToken)
+    /// <param name="media">Calls go to the gateway's media listener (<c>Gateway:MediaPort</c>) rather than its public one.</param>
+    private async Task<TargetHandle> StartGatewayAsync(CancellationToken cancellationToken, bool media = false)
     {
         RequireFile(GatewayDll, "dotnet build -c Release src/Gateway");
         var port = FreePort();
+        var callPort = media ? FreePort() : port;
         var seed = Path.Combine(Directory, "registry.json");
         await File.WriteAllTextAsync(seed, ProxyConfigs.GatewaySeed(_botPorts), cancellationToken);
         var environment = new Dictionary<string, string>
@@ -218,19 +221,25 @@ internal sealed class BenchLab : IAsyncDisposable
             // per-address upgrade fuse (nginx and HAProxy run with no such limit either).
             ["Ingress__UpgradesPerSecondPerAddress"] = "0",
         };
+        if (media)
+        {
+            environment["Gateway__MediaPort"] = Text(callPort);
+        }
+
         var gateway = _children.Start(
             "gateway",
             "dotnet",
             [GatewayDll],
             environment,
             Path.GetDirectoryName(GatewayDll));
-        await WaitOrExplainAsync(gateway, port, null, cancellationToken);
+        await WaitOrExplainAsync(gateway, callPort, null, cancellationToken);
         return new TargetHandle(
-            "gateway",
-            _ => new Uri($"ws://127.0.0.1:{Text(port)}/ws/telnyx?{Query}"),
+            media ? "gateway-media" : "gateway",
+            _ => new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{Query}"),
             gateway,
-            "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning, no per-address upgrade limit",
-            new Uri($"ws://127.0.0.1:{Text(port)}/ws/telnyx?{UnknownQuery}"));
+            "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning, no per-address upgrade limit"
+                + (media ? ", calls on its media listener (Gateway:MediaPort)" : string.Empty),
+            new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{UnknownQuery}"));
     }
 
     private async Task WaitOrExplainAsync(ChildProcess child, int port, string? errorLog, CancellationToken cancellationToken)

@@ -44,7 +44,7 @@ internal sealed record BenchOptions(
         a call failed, a frame was lost or a routing check failed), 2 bad arguments, 130 interrupted
         """;
 
-    public static readonly IReadOnlyList<string> AllTargets = ["direct", "nginx", "haproxy", "gateway"];
+    public static readonly IReadOnlyList<string> AllTargets = ["direct", "nginx", "haproxy", "gateway", "gateway-media"];
 
     /// <summary>Parses <paramref name="args"/>; null with an <paramref name="error"/> when they make no sense.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error, out bool helpRequested)

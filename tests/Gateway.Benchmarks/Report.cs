@@ -96,6 +96,8 @@ internal static class Report
             .Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Name} {pair.Added:+0.00;-0.00} ms")));
         text.Append(CultureInfo.InvariantCulture, $"- **gateway CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverNginx, NoCpu)}**; "
             + $"**gateway added p99 ÷ nginx added p99: {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"- **gateway-media (the media listener) CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, NoCpu)}**; "
+            + $"**gateway-media added p99 ÷ nginx added p99: {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"- gateway CPU/frame ÷ HAProxy CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverHaProxy, NoCpu)}; "
             + $"gateway added p99 ÷ HAProxy added p99: {Ratio(ratios.GatewayAddedP99OverHaProxyAddedP99, NoP99)}").AppendLine();
         if (added.Length > 0)
@@ -155,17 +157,19 @@ internal static class Report
     {
         ArgumentNullException.ThrowIfNull(targets);
         var byName = targets.Where(target => target.Error is null).ToDictionary(target => target.Name, StringComparer.Ordinal);
-        double? CpuRatio(string other) =>
-            Divide(Get(byName, "gateway")?.Window?.ProxyCpuMicrosecondsPerFrame, Get(byName, other)?.Window?.ProxyCpuMicrosecondsPerFrame);
-        double? AddedP99Ratio(string other)
+        double? CpuRatio(string other, string gateway = "gateway") =>
+            Divide(Get(byName, gateway)?.Window?.ProxyCpuMicrosecondsPerFrame, Get(byName, other)?.Window?.ProxyCpuMicrosecondsPerFrame);
+        double? AddedP99Ratio(string other, string gateway = "gateway")
         {
             var direct = Get(byName, "direct")?.EchoRoundTripMs.P99;
             return Divide(
-                Get(byName, "gateway")?.EchoRoundTripMs.P99 - direct,
+                Get(byName, gateway)?.EchoRoundTripMs.P99 - direct,
                 Get(byName, other)?.EchoRoundTripMs.P99 - direct);
         }
 
-        return new Ratios(CpuRatio("nginx"), AddedP99Ratio("nginx"), CpuRatio("haproxy"), AddedP99Ratio("haproxy"));
+        return new Ratios(
+            CpuRatio("nginx"), AddedP99Ratio("nginx"), CpuRatio("haproxy"), AddedP99Ratio("haproxy"),
+            CpuRatio("nginx", "gateway-media"), AddedP99Ratio("nginx", "gateway-media"));
     }
 
     public static async Task WriteJsonAsync(BenchReport report, string path)

@@ -110,9 +110,14 @@ internal sealed record ProxyMemory(
     double BytesPerCall,
     double BytesPerCallAfterWarmUp);
 
-/// <summary>The two headline comparisons; null when a target they need did not run.</summary>
+/// <summary>
+/// The headline comparisons, of the gateway's public listener and of its media listener (<c>gateway-media</c>); null
+/// when a target they need did not run.
+/// </summary>
 internal sealed record Ratios(
     double? GatewayCpuPerFrameOverNginx,
     double? GatewayAddedP99OverNginxAddedP99,
     double? GatewayCpuPerFrameOverHaProxy,
-    double? GatewayAddedP99OverHaProxyAddedP99);
+    double? GatewayAddedP99OverHaProxyAddedP99,
+    double? GatewayMediaCpuPerFrameOverNginx = null,
+    double? GatewayMediaAddedP99OverNginxAddedP99 = null);

@@ -39,7 +39,11 @@ internal static class MediaConnection
                 {
                     if (fault is not null)
                     {
-                        await AnswerAsync(stream, Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out _), Refusals.BadRequest(fault.Status, fault.Detail));
+                        var refused = Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out var unread);
+                        using (unread)
+                        {
+                            await AnswerAsync(stream, refused, Refusals.BadRequest(fault.Status, fault.Detail));
+                        }
                     }
 
                     return;
@@ -138,7 +142,7 @@ internal static class MediaConnection
         var features = new FeatureCollection();
         var response = new HttpResponseFeature();
         lifetime = new MediaLifetime(socket);
-        upgrade = new MediaUpgrade(socket, request, response);
+        upgrade = new MediaUpgrade(socket, request, response, lifetime);
         features.Set<IHttpRequestFeature>(request);
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(new MemoryStream()));
@@ -177,7 +181,7 @@ internal static class MediaConnection
 }
 
 /// <summary>The media listener's upgrade: the 101 written on the socket, which is then the call's.</summary>
-internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response) : IHttpUpgradeFeature
+internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime) : IHttpUpgradeFeature
 {
     public bool Upgraded { get; private set; }
 
@@ -190,6 +194,7 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         // As Kestrel does: the request's status is 101 from here on (the HTTP metrics count it so).
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
+        await lifetime.StopWatchingAsync();
         var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
         AppendHeaders(head, response.Headers);
         var stream = new NetworkStream(socket, ownsSocket: false);
@@ -211,18 +216,66 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
     }
 }
 
-/// <summary>The request's lifetime on the media listener: aborting it drops the connection (a call that ends abruptly).</summary>
-internal sealed class MediaLifetime(Socket socket) : IHttpRequestLifetimeFeature, IDisposable
+/// <summary>
+/// The request's lifetime on the media listener: <see cref="RequestAborted"/> fires when the peer hangs up before the
+/// 101, as Kestrel's does (a bot being connected for it is then given up); aborting drops the connection.
+/// </summary>
+internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 {
+    private readonly Socket _socket;
     private readonly CancellationTokenSource _aborted = new();
+    private readonly CancellationTokenSource _stopWatching = new();
+    private readonly Task _watching;
+
+    public MediaLifetime(Socket socket)
+    {
+        _socket = socket;
+        _watching = WatchAsync();
+    }
 
     public CancellationToken RequestAborted { get => _aborted.Token; set => throw new NotSupportedException(); }
 
     public void Abort()
     {
         _aborted.Cancel();
-        socket.Close(0);
+        _socket.Close(0);
     }
 
-    public void Dispose() => _aborted.Dispose();
+    /// <summary>Before the 101: from then on the call's own reads see the peer leave.</summary>
+    public async Task StopWatchingAsync()
+    {
+        await _stopWatching.CancelAsync();
+        await _watching;
+    }
+
+    public void Dispose()
+    {
+        _stopWatching.Cancel();
+        _aborted.Dispose();
+        _stopWatching.Dispose();
+    }
+
+    /// <summary>
+    /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing, so cancelling it at
+    /// the upgrade loses nothing. Completed with nothing to read, the peer has closed.
+    /// </summary>
+    private async Task WatchAsync()
+    {
+        try
+        {
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stopWatching.Token);
+            if (_socket.Available == 0 && !_stopWatching.IsCancellationRequested)
+            {
+                await _aborted.CancelAsync();
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Stopped at the upgrade, or the connection is done.
+        }
+        catch (SocketException)
+        {
+            await _aborted.CancelAsync();
+        }
+    }
 }

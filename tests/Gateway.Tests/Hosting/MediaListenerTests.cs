@@ -99,10 +99,35 @@ public sealed class MediaListenerTests : IAsyncLifetime
         Assert.Equal("rate_limited", second.Problem.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task A_caller_who_hangs_up_before_the_101_has_its_bot_connect_given_up_at_once()
+    {
+        // The bot takes its time to answer; the caller does not wait for it.
+        _bot.UpgradeDelay = TimeSpan.FromSeconds(20);
+        var uri = _gateway.MediaCallUri(TestCalls.SupportQuery);
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(uri.Host, uri.Port, Wait.Token());
+            var request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {Convert.ToBase64String(Guid.NewGuid().ToByteArray())}\r\n\r\n";
+            await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), Wait.Token());
+            await Wait.UntilAsync(() => _bot.UpgradeRequests == 1, "the gateway is connecting the bot");
+        }
+
+        var hungUp = System.Diagnostics.Stopwatch.StartNew();
+        await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+        Assert.True(hungUp.Elapsed < TimeSpan.FromSeconds(5), $"the call was gone {hungUp.Elapsed} after the caller hung up, not at once");
+    }
+
     public async Task InitializeAsync()
     {
         _bot = await BotServer.StartAsync();
-        _gateway = await GatewayHost.StartAsync(mediaPort: true);
+        // Bot connects that would outlast the test unless given up: a caller hanging up must end them, not their timeout.
+        _gateway = await GatewayHost.StartAsync(mediaPort: true, settings: new Dictionary<string, string?>
+        {
+            ["Relay:BotConnectTimeout"] = "00:00:30",
+            ["Relay:BotConnectBudget"] = "00:00:30",
+        });
         await _gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 10));
     }
 

@@ -263,10 +263,22 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     {
         try
         {
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stopWatching.Token);
-            if (_socket.Available == 0 && !_stopWatching.IsCancellationRequested)
+            while (!_stopWatching.IsCancellationRequested)
             {
-                await _aborted.CancelAsync();
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stopWatching.Token);
+
+                // Readable with nothing to read is the peer's close; bytes (a client that did not wait for the 101)
+                // are left for the call, and a wake-up with neither is waited past.
+                if (_socket.Available > 0)
+                {
+                    return;
+                }
+
+                if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                {
+                    await _aborted.CancelAsync();
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)

@@ -182,14 +182,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
 
     private IEnumerable<string> SentinelArguments(int port)
     {
-        // down-after 1 s: the master is subjectively down after 1 s without answers, objectively down once a second
-        // sentinel agrees. failover-timeout 3 s: how long a promotion may take, and half the wait before retrying after
+        // down-after 2 s: the master is subjectively down after 2 s without answers, objectively down once a second
+        // sentinel agrees; at 1 s a busy CI machine's stall of a second made a sentinel fail the new master over again,
+        // back to the old one just restarted. failover-timeout 3 s: how long a promotion may take, and half the wait before retrying after
         // a split vote; smaller aborts promotions on a busy machine (the sentinels check the replica's role once a second).
         var path = Path.Combine(_directory.FullName, $"sentinel-{port}.conf");
         File.WriteAllText(path, $"""
             dir "{_directory.FullName}"
             sentinel monitor {ServiceName} 127.0.0.1 {_nodes[0].Port} 2
-            sentinel down-after-milliseconds {ServiceName} 1000
+            sentinel down-after-milliseconds {ServiceName} 2000
             sentinel failover-timeout {ServiceName} 3000
             sentinel parallel-syncs {ServiceName} 1
 

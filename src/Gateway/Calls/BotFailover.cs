@@ -82,7 +82,7 @@ public sealed partial class BotFailover : IBotReplacement, IDisposable
         var admission = await _shared.Admission.ReconnectAsync(_agent, _call.SessionId, _body, _current.Claim.Instance.Id, attempt, giveUp.Token);
         if (admission.Bot is not { } bot)
         {
-            return Failed(admission.Refusal?.Code ?? "bot_unreachable");
+            return Failed(admission.Refusal?.Code ?? StreamRefusals.BotUnreachableCode);
         }
 
         _opened.Add(bot);

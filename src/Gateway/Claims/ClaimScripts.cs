@@ -51,11 +51,7 @@ internal static class ClaimScripts
             used[id] = (used[id] or 0) + 1
           end
         end
-        local lapsed = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
-        for _, waiter in ipairs(lapsed) do
-          redis.call('ZREM', KEYS[3], waiter)
-          redis.call('ZREM', KEYS[4], waiter)
-        end
+        SWEEP_PLACES
         local ahead = redis.call('ZCARD', KEYS[3])
         local waits = false
         if ahead > 0 then
@@ -97,7 +93,7 @@ internal static class ClaimScripts
         redis.call('ZADD', KEYS[1], now + lease, best .. suffix)
         EXTEND_KEY
         return {2, best}
-        """.Replace("EXTEND_KEY", ExtendKey, StringComparison.Ordinal);
+        """.Replace("EXTEND_KEY", ExtendKey, StringComparison.Ordinal).Replace("SWEEP_PLACES", QueueScripts.SweepLapsedPlaces("KEYS[3]", "KEYS[4]"), StringComparison.Ordinal);
 
     /// <summary>
     /// Makes the claim set hold one replica's claims of this agent, each with a fresh lease: present ones are extended,

@@ -16,10 +16,7 @@ internal static class QueueScripts
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local lease = tonumber(ARGV[2])
-        for _, waiter in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
-          redis.call('ZREM', KEYS[1], waiter)
-          redis.call('ZREM', KEYS[2], waiter)
-        end
+        SWEEP_PLACES
         local waiting = redis.call('ZCARD', KEYS[1])
         if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
           if waiting >= tonumber(ARGV[3]) then
@@ -33,6 +30,17 @@ internal static class QueueScripts
           redis.call('PEXPIRE', KEYS[i], 2 * lease)
         end
         return {1, waiting}
+        """.Replace("SWEEP_PLACES", SweepLapsedPlaces("KEYS[1]", "KEYS[2]"), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Lua that drops the places nobody renewed (their replica died) from a queue and its places, given as the script's
+    /// key expressions; <c>now</c> must be in scope. Shared by joining and by the claim script, which both sweep first.
+    /// </summary>
+    public static string SweepLapsedPlaces(string queue, string places) => $$"""
+        for _, waiter in ipairs(redis.call('ZRANGEBYSCORE', {{places}}, '-inf', now)) do
+          redis.call('ZREM', {{queue}}, waiter)
+          redis.call('ZREM', {{places}}, waiter)
+        end
         """;
 
     /// <summary>

@@ -172,29 +172,9 @@ public sealed partial class RedisInstanceClaims(
         }
     }
 
-    /// <summary>
-    /// One pipelined <c>ZCOUNT key (now +inf</c> per agent: claims whose lease has not run out. Expired members stay in
-    /// a set until the next claim script sweeps them, so the lease, not the set's size, says what is live. The lease
-    /// expiry is written on Redis's clock and compared here with this replica's, as the session index is; clocks kept
-    /// by NTP differ by far less than a lease.
-    /// </summary>
-    public async ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(agents);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var batch = redis.Database.CreateBatch();
-        var asked = agents.ToArray();
-        var pending = asked.Select(agent => batch.SortedSetLengthAsync(keys.Claims(agent), now, double.PositiveInfinity, Exclude.Start)).ToArray();
-        batch.Execute();
-        var counts = await Task.WhenAll(pending).WaitAsync(cancellationToken);
-        var byAgent = new Dictionary<AgentKey, long>(asked.Length);
-        for (var i = 0; i < asked.Length; i++)
-        {
-            byAgent[asked[i]] = counts[i];
-        }
-
-        return byAgent;
-    }
+    /// <summary>Claims whose lease has not run out, per agent (see <see cref="LeasedCounts"/>).</summary>
+    public ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken) =>
+        LeasedCounts.OfAsync(redis, agents, keys.Claims, time.GetUtcNow(), cancellationToken);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
         Message = "Session {SessionId}: Redis did not take the claim ({Reason}); claiming an instance of {AgentKey} on local accounting")]

@@ -61,18 +61,9 @@ public sealed partial class RedisWaitingCallers(
     public Task WaitForTurnAsync(AgentKey agent, TimeSpan atMost, CancellationToken cancellationToken) =>
         _notices.WaitAsync(agent, atMost, time, cancellationToken);
 
-    /// <summary>One pipelined <c>ZCOUNT</c> of places not yet lapsed per agent (lapsed ones stay until a script sweeps them).</summary>
-    public async ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(agents);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var batch = redis.Database.CreateBatch();
-        var asked = agents.ToArray();
-        var pending = asked.Select(agent => batch.SortedSetLengthAsync(keys.QueuePlaces(agent), now, double.PositiveInfinity, Exclude.Start)).ToArray();
-        batch.Execute();
-        var counts = await Task.WhenAll(pending).WaitAsync(cancellationToken);
-        return asked.Select((agent, i) => (agent, counts[i])).ToDictionary(pair => pair.agent, pair => pair.Item2);
-    }
+    /// <summary>Places not yet lapsed, per agent (see <see cref="LeasedCounts"/>).</summary>
+    public ValueTask<IReadOnlyDictionary<AgentKey, long>> CountAsync(IReadOnlyCollection<AgentKey> agents, CancellationToken cancellationToken) =>
+        LeasedCounts.OfAsync(redis, agents, keys.QueuePlaces, time.GetUtcNow(), cancellationToken);
 
     public void Dispose() => _subscribing.Dispose();
 

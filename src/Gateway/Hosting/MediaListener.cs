@@ -29,9 +29,6 @@ public sealed partial class MediaListener(
     private readonly List<Task> _accepting = [];
     private RequestDelegate? _pipeline;
 
-    /// <summary>Where it listens, once started.</summary>
-    public IReadOnlyList<IPEndPoint> Endpoints => [.. _listening.Select(s => (IPEndPoint)s.LocalEndPoint!)];
-
     /// <summary>The gateway's request pipeline, as the web server runs it (set while the server builds it).</summary>
     internal void UsePipeline(RequestDelegate pipeline) => _pipeline = pipeline;
 

@@ -49,7 +49,7 @@ public static class StreamUrls
         ArgumentNullException.ThrowIfNull(request);
         if (mediaPort is { } port)
         {
-            return "ws://" + new HostString(request.Host.HasValue ? request.Host.Host : request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", port).ToUriComponent() + IngressPath;
+            return "ws://" + new HostString(HostStringOf(request).Host, port).ToUriComponent() + IngressPath;
         }
 
         var secure = request.IsHttps || ForwardedProto(request) is { } proto && proto.Equals("https", StringComparison.OrdinalIgnoreCase);
@@ -77,12 +77,15 @@ public static class StreamUrls
         return null;
     }
 
-    private static string HostOf(HttpRequest request)
+    private static string HostOf(HttpRequest request) => HostStringOf(request).ToUriComponent();
+
+    /// <summary>The Host the request arrived with; with none (HTTP/1.0), the address and port it arrived on.</summary>
+    private static HostString HostStringOf(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Host.HasValue
-            ? request.Host.ToUriComponent()
-            : new HostString(request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", request.HttpContext.Connection.LocalPort).ToUriComponent();
+            ? request.Host
+            : new HostString(request.HttpContext.Connection.LocalIpAddress?.ToString() ?? "localhost", request.HttpContext.Connection.LocalPort);
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ public sealed partial class LegSocket
     public async Task<HeldLegEnd> DropUntilHandOverAsync(RelayTraffic dropped, CancellationToken handOver)
     {
         ArgumentNullException.ThrowIfNull(dropped);
+        long messageBytes = 0;
         try
         {
             while (true)
@@ -68,9 +69,11 @@ public sealed partial class LegSocket
                     return default;
                 }
 
+                messageBytes += header.PayloadLength;
                 if (header.Fin)
                 {
-                    dropped.Add(header.PayloadLength);
+                    dropped.Add(messageBytes);
+                    messageBytes = 0;
                 }
             }
         }

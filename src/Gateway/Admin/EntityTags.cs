@@ -53,7 +53,8 @@ internal static class EntityTags
         public bool IsConditional => CreateOnly || IfMatch is not null;
 
         /// <summary>Whether the agent as it is now (null: absent) satisfies the conditions. Weak tags never match.</summary>
-        public bool HoldsFor(AgentResource? current) => HoldsFor(current is null ? null : For(current));
+        public bool HoldsFor(AgentResource? current) =>
+            IfMatch is null ? !(CreateOnly && current is not null) : HoldsFor(current is null ? null : For(current));
 
         /// <summary>Whether the resource whose tag is <paramref name="current"/> (null: absent) satisfies the conditions.</summary>
         public bool HoldsFor(string? current)

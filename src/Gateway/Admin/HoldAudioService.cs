@@ -74,8 +74,10 @@ internal sealed class HoldAudioService(IAgentRegistry registry)
                 return HoldAudioRefusals.Unmet(key, precondition, current is not null);
             }
 
-            // The same clip again changes nothing, and takes no revision.
-            if (current?.Sha256 != clip.Sha256 && await registry.PutHoldClipIfRevisionAsync(key, clip, wav, agent.Revision, context.RequestAborted) is null)
+            // The same clip again changes nothing and takes no revision, unless its audio was lost (Redis restarted empty):
+            // then uploading it again is how it comes back.
+            var unchanged = current?.Sha256 == clip.Sha256 && await registry.ReadHoldClipAsync(key) is not null;
+            if (!unchanged && await registry.PutHoldClipIfRevisionAsync(key, clip, wav, agent.Revision, context.RequestAborted) is null)
             {
                 return null;
             }

@@ -30,20 +30,29 @@ public sealed partial class HoldClipFrames
     private readonly Dictionary<FramesKey, LinkedListNode<Kept>> _kept = [];
     private readonly LinkedList<Kept> _recent = new();
     private readonly ConcurrentDictionary<FramesKey, Lazy<Task<byte[][]?>>> _loading = new();
+
+    // Clips that could not be had, and when to try again: without it every call of the agent would read the registry
+    // (up to 4 MB for a file that will not parse) and log again.
+    private readonly ConcurrentDictionary<FramesKey, DateTimeOffset> _failedAt = new();
+    private readonly TimeProvider _time;
     private long _bytes;
 
-    public HoldClipFrames(IAgentRegistry registry, ILogger<HoldClipFrames> logger)
-        : this(registry, logger, MaxBytes)
+    public HoldClipFrames(IAgentRegistry registry, ILogger<HoldClipFrames> logger, TimeProvider time)
+        : this(registry, logger, MaxBytes, time)
     {
     }
 
     /// <param name="maxBytes">What the kept frames may weigh (tests use less than <see cref="MaxBytes"/>).</param>
-    internal HoldClipFrames(IAgentRegistry registry, ILogger<HoldClipFrames> logger, long maxBytes)
+    internal HoldClipFrames(IAgentRegistry registry, ILogger<HoldClipFrames> logger, long maxBytes, TimeProvider? time = null)
     {
         _registry = registry;
         _logger = logger;
         _maxBytes = maxBytes;
+        _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>How long a clip that could not be read holds in silence before it is read again.</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
     /// <summary>What the kept frames weigh now.</summary>
     public long Bytes
@@ -81,6 +90,11 @@ public sealed partial class HoldClipFrames
         if (TryGetKept(key) is { } kept)
         {
             return Task.FromResult<byte[][]?>(kept);
+        }
+
+        if (_failedAt.TryGetValue(key, out var failed) && _time.GetUtcNow() - failed < RetryAfterFailure)
+        {
+            return Task.FromResult(HoldAudio.Frames(HoldAudioKind.Silence, encoding, sampleRate));
         }
 
         var loading = _loading.GetOrAdd(key, k => new Lazy<Task<byte[][]?>>(() => LoadAsync(agent.Key, k)));
@@ -132,12 +146,14 @@ public sealed partial class HoldClipFrames
             if (wav is null)
             {
                 LogUnavailable(_logger, agent, key.Sha256, "the registry holds no audio for it");
+                _failedAt[key] = _time.GetUtcNow();
                 return silence;
             }
 
             if (!HoldClipWav.TryRead(wav, out var format, out var fault))
             {
                 LogUnavailable(_logger, agent, key.Sha256, fault!.Reason);
+                _failedAt[key] = _time.GetUtcNow();
                 return silence;
             }
 
@@ -146,12 +162,14 @@ public sealed partial class HoldClipFrames
             // The audio may be a newer clip than the snapshot named (uploaded a moment ago): kept under its own hash,
             // which is the one the snapshot names once it has the change.
             Keep(key with { Sha256 = HoldClip.HashOf(wav) }, frames);
+            _failedAt.TryRemove(key, out _);
             return frames;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Redis unreachable or timing out: the hold goes on in silence, and the next call reads again.
             LogUnavailable(_logger, agent, key.Sha256, e.Message);
+            _failedAt[key] = _time.GetUtcNow();
             return silence;
         }
         finally

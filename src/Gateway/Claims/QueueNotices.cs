@@ -25,11 +25,13 @@ internal sealed class QueueNotices
     /// <summary>Until the agent's next notice, <paramref name="atMost"/>, or cancellation (which throws).</summary>
     public async Task WaitAsync(AgentKey agent, TimeSpan atMost, TimeProvider time, CancellationToken cancellationToken)
     {
-        var notice = Next(agent);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(atMost, time, timeout.Token);
-        await Task.WhenAny(notice, delay);
-        await timeout.CancelAsync();
-        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await Next(agent).WaitAsync(atMost, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // No notice in time: the caller asks anyway.
+        }
     }
 }

@@ -136,6 +136,22 @@ public sealed class HoldAudioApiTests
         Assert.Null(await gateway.Registry.ReadHoldClipAsync(Support));
     }
 
+    [Fact]
+    public async Task Uploading_the_same_clip_again_brings_back_audio_that_redis_lost()
+    {
+        await using var gateway = await GatewayModes.StartAsync(GatewayMode.Redis, AdminTokens.Settings());
+        var admin = new AdminClient(gateway, AdminTokens.ForOrg("acme"));
+        var wav = TestWavs.Pcm(TestWavs.Tone(1));
+        (await admin.PutAsync(Agent, "{}")).AssertStatus(HttpStatusCode.Created);
+        (await admin.SendBytesAsync(HttpMethod.Put, Clip, wav, "audio/wav")).AssertStatus(HttpStatusCode.Created);
+        var keys = gateway.Services.GetRequiredService<RedisKeys>();
+        await gateway.Services.GetRequiredService<RedisConnection>().Database.KeyDeleteAsync(keys.HoldAudio(Support));
+
+        (await admin.SendBytesAsync(HttpMethod.Put, Clip, wav, "audio/wav")).AssertStatus(HttpStatusCode.OK);
+
+        Assert.Equal(wav, await gateway.Registry.ReadHoldClipAsync(Support));
+    }
+
     private static long Revision(GatewayHost gateway) => gateway.Registry.Current.TryGet(Support, out var agent) ? agent.Revision : 0;
 
     private static async Task AssertNoClipKeyAsync(GatewayHost gateway, GatewayMode mode)

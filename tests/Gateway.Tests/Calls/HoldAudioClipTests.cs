@@ -82,7 +82,7 @@ public sealed class HoldAudioClipTests
     public async Task A_clip_is_read_once_per_codec_and_rate_and_other_codecs_get_nothing()
     {
         var (registry, agent) = await AgentWithClipAsync(TestWavs.Pcm(TestWavs.Tone(0.1)));
-        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance);
+        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance, TimeProvider.System);
 
         var first = await frames.ForCallAsync(agent, "PCMU", 8000);
         var again = await frames.ForCallAsync(agent, "pcmu", null);
@@ -113,14 +113,20 @@ public sealed class HoldAudioClipTests
     }
 
     [Fact]
-    public async Task A_clip_the_registry_cannot_give_is_held_in_silence_and_read_again_next_time()
+    public async Task A_clip_the_registry_cannot_give_is_held_in_silence_and_read_again_after_a_while()
     {
         var (registry, agent) = await AgentWithClipAsync(TestWavs.Pcm(TestWavs.Tone(0.1)));
-        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance);
+        var clock = new ShiftedTimeProvider();
+        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance, clock);
         registry.Fail = true;
 
         var held = await frames.ForCallAsync(agent, "PCMU", 8000);
         registry.Fail = false;
+
+        // Calls meanwhile hold in silence without asking the registry again.
+        Assert.Equal(HoldAudio.Frames(HoldAudioKind.Silence, "PCMU", 8000), await frames.ForCallAsync(agent, "PCMU", 8000));
+        Assert.Equal(1, registry.Reads);
+        clock.Advance(HoldClipFrames.RetryAfterFailure);
         var later = await frames.ForCallAsync(agent, "PCMU", 8000);
 
         Assert.Equal(HoldAudio.Frames(HoldAudioKind.Silence, "PCMU", 8000), held);
@@ -132,7 +138,7 @@ public sealed class HoldAudioClipTests
     public async Task Silence_and_tone_need_no_clip()
     {
         var registry = new CountingRegistry();
-        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance);
+        var frames = new HoldClipFrames(registry, NullLogger<HoldClipFrames>.Instance, TimeProvider.System);
         var tone = new RegisteredAgent(Support, new AgentResource { Continuity = new AgentContinuity { Hold = HoldAudioKind.Tone } }, 1);
         var clipWithoutOne = new RegisteredAgent(Support, new AgentResource { Continuity = new AgentContinuity { Hold = HoldAudioKind.Clip } }, 1);
 

@@ -17,6 +17,7 @@ internal sealed class BenchCall : SimulatedCall
     private readonly Uri _url;
     private readonly long _endAt;
     private readonly int _payloadBytes;
+    private readonly bool _idle;
     private readonly LoadCounters _counters;
     private readonly TelnyxCallInfo _call;
     private readonly long[] _sentAt;
@@ -29,9 +30,10 @@ internal sealed class BenchCall : SimulatedCall
     private int _unmatched;
     private string? _error;
 
-    public BenchCall(Uri url, long startAt, long endAt, int payloadBytes, LoadCounters counters, TimeProvider time)
+    public BenchCall(Uri url, long startAt, long endAt, int payloadBytes, LoadCounters counters, TimeProvider time, bool idle = false)
         : base(time)
     {
+        _idle = idle;
         _url = url;
         _endAt = endAt;
         _payloadBytes = payloadBytes;
@@ -82,6 +84,20 @@ internal sealed class BenchCall : SimulatedCall
 
         // connected carries no sequence number and start is "1"; every later frame takes the next one.
         var sequenceNumber = 2;
+        if (_idle)
+        {
+            // A call on hold with nothing to say: the connection and what the proxy keeps for it, no traffic.
+            var wait = _endAt - Time.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Time.TimestampFrequency), Time, token);
+            }
+
+            await client.SendTextAsync(TelnyxFrames.Stop(_call, sequenceNumber), token);
+            _counters.FrameSent();
+            return;
+        }
+
         // The simulator's frame writer and audio, at this run's payload size; one buffer each for the whole call.
         using var media = new MediaFrameWriter(_call, _payloadBytes);
         var audio = TelnyxFrames.SilenceFrame(0, _payloadBytes);

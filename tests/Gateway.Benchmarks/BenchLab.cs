@@ -226,6 +226,13 @@ internal sealed class BenchLab : IAsyncDisposable
             environment["Gateway__MediaPort"] = Text(callPort);
         }
 
+        // GATEWAY_BENCH_ENV_X=v sets X=v for the gateway alone (a runtime setting tried against the default, say).
+        var overrides = GatewayEnvironmentOverrides().ToArray();
+        foreach (var (name, value) in overrides)
+        {
+            environment[name] = value;
+        }
+
         var gateway = _children.Start(
             "gateway",
             "dotnet",
@@ -238,8 +245,21 @@ internal sealed class BenchLab : IAsyncDisposable
             _ => new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{Query}"),
             gateway,
             "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning, no per-address upgrade limit"
-                + (media ? ", calls on its media listener (Gateway:MediaPort)" : string.Empty),
+                + (media ? ", calls on its media listener (Gateway:MediaPort)" : string.Empty)
+                + string.Concat(overrides.Select(pair => $", {pair.Name}={pair.Value} (GATEWAY_BENCH_ENV_)")),
             new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{UnknownQuery}"));
+    }
+
+    private static IEnumerable<(string Name, string Value)> GatewayEnvironmentOverrides()
+    {
+        const string Prefix = "GATEWAY_BENCH_ENV_";
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith(Prefix, StringComparison.Ordinal) && name.Length > Prefix.Length)
+            {
+                yield return (name[Prefix.Length..], entry.Value as string ?? string.Empty);
+            }
+        }
     }
 
     private async Task WaitOrExplainAsync(ChildProcess child, int port, string? errorLog, CancellationToken cancellationToken)

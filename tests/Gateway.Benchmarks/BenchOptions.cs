@@ -14,7 +14,8 @@ internal sealed record BenchOptions(
     bool Quick,
     string Bot,
     bool KeepTemp,
-    string? RepositoryRoot)
+    string? RepositoryRoot,
+    bool Idle = false)
 {
     public const string Usage = """
         Benchmarks the gateway against nginx, HAProxy and a direct connection to the bots, on loopback, in one run.
@@ -30,6 +31,8 @@ internal sealed record BenchOptions(
           --targets <list>       comma-separated, in order: direct,nginx,haproxy,gateway (default all four)
           --json <path>          full results (default artifacts/bench/bench-<timestamp>.json)
           --bot <lean|sample>    lean: this tool's allocation-free echo bot (default); sample: src/Gateway.SampleBot
+          --idle                 connected calls that send no media after start (the memory an idle call holds;
+                                 no frames are relayed, so CPU per frame and echo times are empty)
           --keep-temp            keep the temporary directory (configs, logs) even when everything went well
           --repo <dir>           repository root whose Release builds to run (default: found above this program)
           --quick                CI smoke: 10 calls, 3 s, 1 s ramp (explicit options still win); exits 1 on any
@@ -59,6 +62,7 @@ internal sealed record BenchOptions(
         var quick = false;
         var bot = "lean";
         var keepTemp = false;
+        var idle = false;
         string? repository = null;
 
         error = CommandLine.ReadOptions(args, ReadOption, out helpRequested);
@@ -78,7 +82,8 @@ internal sealed record BenchOptions(
             quick,
             bot,
             keepTemp,
-            repository);
+            repository,
+            idle);
 
         string? ReadOption(string name, ref int i)
         {
@@ -86,6 +91,9 @@ internal sealed record BenchOptions(
             {
                 case "--quick":
                     quick = true;
+                    return null;
+                case "--idle":
+                    idle = true;
                     return null;
                 case "--keep-temp":
                     keepTemp = true;

@@ -25,7 +25,7 @@ internal static class BenchProgram
             options.RampSeconds,
             TargetRun.Settle.TotalSeconds,
             options.PayloadBytes,
-            50,
+            options.Idle ? 0 : 50,
             options.Bot == "sample" ? "src/Gateway.SampleBot" : "lean echo bot (Gateway.Benchmarks bot)",
             options.Quick,
             options.Targets);

@@ -38,7 +38,6 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         // Idle again after the warm-up: a second baseline, without the one-time growth (code compiled, pools filled).
-        await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
         var warmRss = proxyRoot is { } root ? Rss(ProcFs.ProcessTree(root)) : 0;
 
         var counters = new LoadCounters();
@@ -51,12 +50,12 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         for (var i = 0; i < calls; i++)
         {
             var startAt = t0 + Ticks(ramp * i / calls);
-            benchCalls[i] = new BenchCall(target.CallUrl(i), startAt, windowEnd, options.PayloadBytes, counters, time);
+            benchCalls[i] = new BenchCall(target.CallUrl(i), startAt, windowEnd, options.PayloadBytes, counters, time, options.Idle);
         }
 
         progress(string.Create(
             CultureInfo.InvariantCulture,
-            $"[{target.Name}] {calls} calls: ramp {options.RampSeconds:0.#} s, settle {Settle.TotalSeconds:0.#} s, measure {options.Seconds:0.#} s"));
+            $"[{target.Name}] {calls} {(options.Idle ? "idle " : "")}calls: ramp {options.RampSeconds:0.#} s, settle {Settle.TotalSeconds:0.#} s, measure {options.Seconds:0.#} s"));
         var launcher = LaunchAsync(benchCalls, t0, ramp, cancellationToken);
         var sampler = SampleWindowAsync(target, counters, windowStart, windowEnd, cancellationToken);
 
@@ -105,20 +104,59 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
             return (summary, text);
         }
 
-        // Then a short burst of the measured kind of call, so that neither the load tool's code nor the proxy's runs
-        // its first thousand frames cold inside the measurement (the first target would otherwise pay for both).
+        // Then bursts of the measured kind of call, so that neither the load tool's code nor the proxy's runs its first
+        // thousand calls cold inside the measurement (the first target would otherwise pay for both). Two bursts a second
+        // apart: .NET's tiered compilation counts calls only once its start-up delay has passed, so the second burst is
+        // the one that promotes the call path to optimized code.
         var warmCalls = Math.Min(options.Calls, 50);
         var warmCounters = new LoadCounters();
-        var startAt = time.GetTimestamp();
-        var endAt = startAt + Ticks(TimeSpan.FromSeconds(options.Quick ? 1 : 2));
-        var warm = Enumerable.Range(0, warmCalls)
-            .Select(i => new BenchCall(target.CallUrl(i), startAt, endAt, options.PayloadBytes, warmCounters, time))
-            .ToArray();
-        await Task.WhenAll(warm.Select(call => Task.Run(() => call.RunAsync(cancellationToken), CancellationToken.None)));
+        var ok = 0;
+        for (var burst = 0; burst < (options.Quick ? 1 : 2); burst++)
+        {
+            if (burst > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+
+            var startAt = time.GetTimestamp();
+            var endAt = startAt + Ticks(TimeSpan.FromSeconds(options.Quick ? 1 : 2));
+            var warm = Enumerable.Range(0, warmCalls)
+                .Select(i => new BenchCall(target.CallUrl(i), startAt, endAt, options.PayloadBytes, warmCounters, time))
+                .ToArray();
+            await Task.WhenAll(warm.Select(call => Task.Run(() => call.RunAsync(cancellationToken), CancellationToken.None)));
+            ok += warm.Count(call => call.Error is null);
+        }
+
+        // Idle before measuring: whatever the proxy does after a burst (compiling the hot path in the background) ends
+        // before the baseline is read, not inside the window.
+        var settled = target.Proxy is { } proxy ? await SettleAsync(proxy.Pid, cancellationToken) : TimeSpan.Zero;
         text += string.Create(
             CultureInfo.InvariantCulture,
-            $"; {warm.Count(call => call.Error is null)} of {warmCalls} load calls ok, {warmCounters.MediaSent} media frames, {warmCounters.EchoesReceived} echoes");
+            $"; {ok} of {warmCalls * (options.Quick ? 1 : 2)} load calls ok, {warmCounters.MediaSent} media frames, {warmCounters.EchoesReceived} echoes; idle after {settled.TotalSeconds:0.0} s");
         return (summary, text);
+    }
+
+    /// <summary>Waits until the proxy's processes use under 2% of a core over half a second (at most 20 s).</summary>
+    private async Task<TimeSpan> SettleAsync(int proxyRoot, CancellationToken cancellationToken)
+    {
+        var began = time.GetTimestamp();
+        var limit = Ticks(TimeSpan.FromSeconds(20));
+        var interval = TimeSpan.FromMilliseconds(500);
+        var idleTicks = Native.ClockTicksPerSecond * interval.TotalSeconds * 0.02;
+        var before = Cpu(ProcFs.ProcessTree(proxyRoot));
+        while (time.GetTimestamp() - began < limit)
+        {
+            await Task.Delay(interval, time, cancellationToken);
+            var now = Cpu(ProcFs.ProcessTree(proxyRoot));
+            if (now - before <= idleTicks)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return time.GetElapsedTime(began);
     }
 
     /// <summary>
@@ -266,7 +304,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
             relayed,
             hasProxy ? proxyCpu : null,
             hasProxy ? Percent(proxyCpu, seconds) : null,
-            hasProxy && relayed > 0 ? proxyCpu * 1e6 / relayed : null,
+            hasProxy && relayed > 0 && !options.Idle ? proxyCpu * 1e6 / relayed : null,
             start.ProxyPids,
             botsPercent,
             redisPercent,
@@ -298,7 +336,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
             mediaSent - echoes,
             calls.Sum(call => (long)call.Duplicates),
             calls.Sum(call => (long)call.Unmatched),
-            (double)calls.Length * FramesPerSecond,
+            options.Idle ? 0 : (double)calls.Length * FramesPerSecond,
             seconds > 0 ? frames.MediaSent / seconds : null,
             seconds > 0 ? frames.EchoesReceived / seconds : null,
             Percentiles.FromTicks([.. roundTrips], _frequency),

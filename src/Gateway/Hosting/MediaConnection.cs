@@ -139,7 +139,9 @@ internal static class MediaConnection
 
     private static DefaultHttpContext Context(Socket socket, IServiceProvider services, HttpRequestFeature request, out MediaUpgrade upgrade, out MediaLifetime lifetime)
     {
-        var features = new FeatureCollection();
+        // Sized for what the pipeline sets on an upgrade (routing, the endpoint, WebSockets, authentication and the
+        // rest) so that the collection is not grown three times on every call.
+        var features = new FeatureCollection(initialCapacity: 16);
         var response = new HttpResponseFeature();
         lifetime = new MediaLifetime(socket);
         upgrade = new MediaUpgrade(socket, request, response, lifetime);
@@ -194,7 +196,7 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         // As Kestrel does: the request's status is 101 from here on (the HTTP metrics count it so).
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
-        await lifetime.StopWatchingAsync();
+        lifetime.StopWatching();
         var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
         AppendHeaders(head, response.Headers);
         var stream = new NetworkStream(socket, ownsSocket: false);
@@ -224,13 +226,12 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _aborted = new();
-    private readonly CancellationTokenSource _stopWatching = new();
-    private readonly Task _watching;
+    private int _stopped;
 
     public MediaLifetime(Socket socket)
     {
         _socket = socket;
-        _watching = WatchAsync();
+        _ = WatchAsync();
     }
 
     public CancellationToken RequestAborted { get => _aborted.Token; set => throw new NotSupportedException(); }
@@ -241,53 +242,67 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
         _socket.Close(0);
     }
 
-    /// <summary>Before the 101: from then on the call's own reads see the peer leave.</summary>
-    public async Task StopWatchingAsync()
-    {
-        await _stopWatching.CancelAsync();
-        await _watching;
-    }
+    /// <summary>
+    /// Before the 101: from then on the call's own reads see the peer leave. The watch's receive is left pending rather
+    /// than cancelled (a cancelled receive is an exception per call): it ends at the caller's first bytes, which it
+    /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more.
+    /// </summary>
+    public void StopWatching() => Volatile.Write(ref _stopped, 1);
 
     public void Dispose()
     {
-        _stopWatching.Cancel();
+        StopWatching();
         _aborted.Dispose();
-        _stopWatching.Dispose();
     }
 
     /// <summary>
-    /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing, so cancelling it at
-    /// the upgrade loses nothing. Completed with nothing to read, the peer has closed.
+    /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing. Completed with
+    /// nothing to read, the peer has closed.
     /// </summary>
     private async Task WatchAsync()
     {
         try
         {
-            while (!_stopWatching.IsCancellationRequested)
+            while (Volatile.Read(ref _stopped) == 0)
             {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stopWatching.Token);
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
 
                 // Readable with nothing to read is the peer's close; bytes (a client that did not wait for the 101)
                 // are left for the call, and a wake-up with neither is waited past.
-                if (_socket.Available > 0)
+                if (Volatile.Read(ref _stopped) != 0 || _socket.Available > 0)
                 {
                     return;
                 }
 
                 if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
                 {
-                    await _aborted.CancelAsync();
+                    HangUp();
                     return;
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Stopped at the upgrade, or the connection is done.
+            // Reset by the peer, or closed here once the request was answered.
+            HangUp();
         }
-        catch (SocketException)
+    }
+
+    private void HangUp()
+    {
+        if (Volatile.Read(ref _stopped) != 0)
         {
-            await _aborted.CancelAsync();
+            return;
+        }
+
+        try
+        {
+            // Its callbacks (giving up a bot being connected) run on the thread pool, not on the socket engine's thread.
+            _ = _aborted.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended at the same moment: nothing is left to tell.
         }
     }
 }

@@ -37,37 +37,51 @@ internal sealed record MediaRequestHead(string Method, string Target, string Pro
             return Refused(400, "The request head holds a byte that is not printable ASCII.");
         }
 
-        var lines = Encoding.ASCII.GetString(head).Split("\r\n");
-        var requestLine = lines[0].Split(' ');
-        if (requestLine.Length != 3 || requestLine[0].Length == 0 || requestLine[1].Length == 0)
+        // Read off the bytes: only the parts kept become strings (a call's head is parsed once, but by every call).
+        var lineEnd = head.IndexOf("\r\n"u8);
+        var requestLine = lineEnd < 0 ? head : head[..lineEnd];
+        var firstSpace = requestLine.IndexOf((byte)' ');
+        var secondSpace = firstSpace < 0 ? -1 : requestLine[(firstSpace + 1)..].IndexOf((byte)' ');
+        if (firstSpace <= 0 || secondSpace <= 0 || requestLine[(firstSpace + secondSpace + 2)..].Contains((byte)' '))
         {
             return Refused(400, "The request line is not 'METHOD target HTTP/1.1'.");
         }
 
-        if (!requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal) || requestLine[2].Length != 8 || !char.IsAsciiDigit(requestLine[2][7]))
+        var method = requestLine[..firstSpace];
+        var target = requestLine.Slice(firstSpace + 1, secondSpace);
+        var protocol = requestLine[(firstSpace + secondSpace + 2)..];
+        if (!protocol.StartsWith("HTTP/1."u8) || protocol.Length != 8 || !char.IsAsciiDigit((char)protocol[7]))
         {
-            return Refused(505, $"'{requestLine[2]}' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).");
+            return Refused(505, $"'{Encoding.ASCII.GetString(protocol)}' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).");
         }
 
-        if (!requestLine[1].StartsWith('/'))
+        if (target[0] != (byte)'/')
         {
             return Refused(400, "The request target is not an absolute path ('/ws/telnyx?…').");
         }
 
-        var fields = new List<KeyValuePair<string, string>>(lines.Length - 1);
-        foreach (var line in lines.AsSpan(1))
+        var fields = new List<KeyValuePair<string, string>>(head.Count("\r\n"u8));
+        var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
+        while (lineEnd >= 0)
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || line[0] is ' ' or '\t' || line.AsSpan(0, colon).ContainsAny(" \t"))
+            lineEnd = rest.IndexOf("\r\n"u8);
+            var line = lineEnd < 0 ? rest : rest[..lineEnd];
+            rest = lineEnd < 0 ? [] : rest[(lineEnd + 2)..];
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0 || line[0] is (byte)' ' or (byte)'\t' || line[..colon].ContainsAny((byte)' ', (byte)'\t'))
             {
-                return Refused(400, $"The header line '{Truncate(line)}' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).");
+                return Refused(400, $"The header line '{Truncate(Encoding.ASCII.GetString(line))}' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).");
             }
 
-            fields.Add(new(line[..colon], line[(colon + 1)..].Trim(' ', '\t')));
+            fields.Add(new(Encoding.ASCII.GetString(line[..colon]), Encoding.ASCII.GetString(line[(colon + 1)..].Trim(" \t"u8))));
         }
 
-        return (new MediaRequestHead(requestLine[0], requestLine[1], requestLine[2], fields), end + 4, null);
+        return (new MediaRequestHead(Text(method, "GET"), Encoding.ASCII.GetString(target), Text(protocol, "HTTP/1.1"), fields), end + 4, null);
     }
+
+    /// <summary>The bytes as a string; the usual value's own instance when they spell it.</summary>
+    private static string Text(ReadOnlySpan<byte> bytes, string usual) =>
+        Ascii.Equals(bytes, usual) ? usual : Encoding.ASCII.GetString(bytes);
 
     private static (MediaRequestHead?, int, Fault?) Refused(int status, string detail) => (null, 0, new Fault(status, detail));
 

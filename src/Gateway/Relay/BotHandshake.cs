@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -15,6 +16,10 @@ namespace Gateway.Relay;
 internal static class BotHandshake
 {
     private const int ResponseMaxBytes = 16 * 1024;
+
+    // A bot's 101 is a few hundred bytes: a buffer that size is what the pool has at hand when hundreds of calls start
+    // at once; the largest is rented only for a response that does not fit.
+    private const int ResponseFirstBytes = 1024;
 
     public static async Task<LegSocket> ConnectAsync(Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
@@ -33,7 +38,7 @@ internal static class BotHandshake
             }
 
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            await stream.WriteAsync(Request(url, key, headers), cancellationToken);
+            await WriteRequestAsync(stream, url, key, headers, cancellationToken);
             var leftover = await ReadResponseAsync(stream, key, cancellationToken);
             return new LegSocket(stream, LegRole.Client, leftover);
         }
@@ -52,25 +57,46 @@ internal static class BotHandshake
         }
     }
 
-    private static byte[] Request(Uri url, string key, IEnumerable<KeyValuePair<string, string>> headers)
+    private static async ValueTask WriteRequestAsync(Stream stream, Uri url, string key, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
         var request = new StringBuilder(512)
             .Append("GET ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(url.IsDefaultPort ? url.IdnHost : $"{url.IdnHost}:{url.Port}").Append("\r\n")
-            .Append("Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n")
+            .Append("Host: ").Append(url.IdnHost);
+        if (!url.IsDefaultPort)
+        {
+            request.Append(':').Append(url.Port);
+        }
+
+        request.Append("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n")
             .Append("Sec-WebSocket-Key: ").Append(key).Append("\r\n");
         foreach (var (name, value) in headers)
         {
             request.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        return Encoding.ASCII.GetBytes(request.Append("\r\n").ToString());
+        request.Append("\r\n");
+        var bytes = ArrayPool<byte>.Shared.Rent(request.Length);
+        try
+        {
+            // ASCII by construction (a URL, header names and values the gateway made): one byte per character.
+            var length = 0;
+            foreach (var chunk in request.GetChunks())
+            {
+                length += Encoding.ASCII.GetBytes(chunk.Span, bytes.AsSpan(length));
+            }
+
+            await stream.WriteAsync(bytes.AsMemory(0, length), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>Reads and checks the upgrade response; returns the bytes the bot sent after it (its first frames).</summary>
     private static async Task<byte[]> ReadResponseAsync(Stream stream, string key, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ResponseMaxBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(ResponseFirstBytes);
         try
         {
             var length = 0;
@@ -82,7 +108,15 @@ internal static class BotHandshake
                     throw new BotHandshakeException(0, $"the upgrade response exceeds {ResponseMaxBytes} bytes");
                 }
 
-                var read = await stream.ReadAsync(buffer.AsMemory(length, ResponseMaxBytes - length), cancellationToken);
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(ResponseMaxBytes);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, ResponseMaxBytes) - length), cancellationToken);
                 if (read == 0)
                 {
                     throw new BotHandshakeException(0, "the connection closed during the upgrade");
@@ -91,7 +125,7 @@ internal static class BotHandshake
                 length += read;
             }
 
-            Check(Encoding.Latin1.GetString(buffer, 0, end), key);
+            Check(buffer.AsSpan(0, end), key);
             return buffer.AsSpan(end + 4, length - end - 4).ToArray();
         }
         finally
@@ -100,11 +134,16 @@ internal static class BotHandshake
         }
     }
 
-    private static void Check(string head, string key)
+    /// <summary>The status line and the three headers an upgrade turns on, read off the bytes.</summary>
+    private static void Check(ReadOnlySpan<byte> head, string key)
     {
-        var lines = head.Split("\r\n");
-        var status = lines[0].Split(' ', 3);
-        if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(status[1], out var code))
+        var lineEnd = head.IndexOf("\r\n"u8);
+        var statusLine = lineEnd < 0 ? head : head[..lineEnd];
+        var firstSpace = statusLine.IndexOf((byte)' ');
+        var rest = firstSpace < 0 ? [] : statusLine[(firstSpace + 1)..];
+        var secondSpace = rest.IndexOf((byte)' ');
+        if (firstSpace < 0 || !statusLine.StartsWith("HTTP/1."u8)
+            || !int.TryParse(secondSpace < 0 ? rest : rest[..secondSpace], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
         {
             throw new BotHandshakeException(0, "the upgrade response is not HTTP/1.1");
         }
@@ -114,31 +153,54 @@ internal static class BotHandshake
             throw new BotHandshakeException(code, $"the server answered {code} instead of 101");
         }
 
-        string? upgrade = null, connection = null, accept = null;
-        foreach (var line in lines.AsSpan(1))
+        bool upgrade = false, connection = false, accept = false;
+        Span<byte> expected = stackalloc byte[28];
+        Encoding.ASCII.GetBytes(WebSocketAccept.For(key), expected);
+        var lines = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
+        while (!lines.IsEmpty)
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            lineEnd = lines.IndexOf("\r\n"u8);
+            var line = lineEnd < 0 ? lines : lines[..lineEnd];
+            lines = lineEnd < 0 ? [] : lines[(lineEnd + 2)..];
+            var colon = line.IndexOf((byte)':');
             if (colon <= 0)
             {
                 continue;
             }
 
-            var value = line[(colon + 1)..].Trim();
-            switch (line[..colon].Trim().ToUpperInvariant())
+            var name = line[..colon].Trim(" \t"u8);
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
             {
-                case "UPGRADE": upgrade = value; break;
-                case "CONNECTION": connection = value; break;
-                case "SEC-WEBSOCKET-ACCEPT": accept = value; break;
+                upgrade = Ascii.EqualsIgnoreCase(value, "websocket"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
+            {
+                connection = ContainsIgnoreCase(value, "upgrade"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Accept"u8))
+            {
+                accept = value.SequenceEqual(expected);
             }
         }
 
-        var expected = WebSocketAccept.For(key);
-        if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
-            || connection is null || !connection.Contains("upgrade", StringComparison.OrdinalIgnoreCase)
-            || accept != expected)
+        if (!upgrade || !connection || !accept)
         {
             throw new BotHandshakeException(101, "the 101 response is not a valid WebSocket upgrade");
         }
+    }
+
+    private static bool ContainsIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    {
+        for (var i = 0; i + token.Length <= value.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(value.Slice(i, token.Length), token))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

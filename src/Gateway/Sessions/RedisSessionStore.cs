@@ -25,7 +25,8 @@ public sealed partial class RedisSessionStore(
     IStoreTelemetry metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
-    private readonly ConcurrentDictionary<string, CallSession> _live = new(StringComparer.Ordinal);
+    // Each live record as Redis is sent it: serialized once per change, not at every re-assert of every call.
+    private readonly ConcurrentDictionary<string, Written> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CallSession> _ended = new(StringComparer.Ordinal);
 
     private TimeSpan Lease => options.Value.LeaseDuration;
@@ -35,10 +36,11 @@ public sealed partial class RedisSessionStore(
     public async Task AddAsync(CallSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _live[session.SessionId] = session;
+        var written = new Written(session, keys.Session(session.SessionId), JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession));
+        _live[session.SessionId] = written;
         try
         {
-            await WriteAsync([session]);
+            await WriteAsync([written]);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
@@ -104,20 +106,19 @@ public sealed partial class RedisSessionStore(
     }
 
     /// <summary>Writes records with a fresh lease and indexes them, in one round trip.</summary>
-    private async Task WriteAsync(CallSession[] sessions)
+    private async Task WriteAsync(Written[] records)
     {
         var lease = (long)Lease.TotalMilliseconds;
         var score = ExpiryScore();
         var batch = redis.Database.CreateBatch();
-        var pending = new List<Task>(sessions.Length * 2);
-        foreach (var session in sessions)
+        var pending = new List<Task>(records.Length * 2);
+        foreach (var (session, key, json) in records)
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession);
-            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, [keys.Session(session.SessionId)], [json, lease]));
+            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, [key], [json, lease]));
             pending.Add(batch.SortedSetAddAsync(keys.OrgSessions(session.Org), session.SessionId, score));
         }
 
-        foreach (var org in sessions.Select(s => s.Org).Distinct(StringComparer.Ordinal))
+        foreach (var org in records.Select(record => record.Session.Org).Distinct(StringComparer.Ordinal))
         {
             pending.Add(batch.KeyExpireAsync(keys.OrgSessions(org), Lease * 2));
         }
@@ -149,6 +150,8 @@ public sealed partial class RedisSessionStore(
 
     private static CallSession? Deserialize(RedisValue json) =>
         json.IsNull || json == SessionScripts.Ended ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.CallSession);
+
+    private sealed record Written(CallSession Session, RedisKey Key, byte[] Json);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
         Message = "Session {SessionId}: the session {Operation} could not be written to Redis ({Reason}); retried once Redis answers")]

@@ -60,6 +60,11 @@ public sealed class MediaListenerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("GET /ws/telnyx\r\n\r\n", 400, "The request line is not 'METHOD target HTTP/1.1'.")]
+    [InlineData("GET  /ws/telnyx HTTP/1.1\r\n\r\n", 400, "The request line is not 'METHOD target HTTP/1.1'.")]
+    [InlineData("GET /ws/telnyx HTTP/1.1 \r\n\r\n", 400, "The request line is not 'METHOD target HTTP/1.1'.")]
+    [InlineData("GET /ws/telnyx \r\n\r\n", 505, "'' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).")]
+    [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost : x\r\n\r\n", 400, "The header line 'Host : x' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
+    [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\nno-colon-here\r\n\r\n", 400, "The header line 'no-colon-here' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
     [InlineData("GET /ws/telnyx HTTP/2.0\r\n\r\n", 505, "'HTTP/2.0' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).")]
     [InlineData("GET http://x/ws/telnyx HTTP/1.1\r\n\r\n", 400, "The request target is not an absolute path ('/ws/telnyx?…').")]
     [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "The header line ' folded' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]

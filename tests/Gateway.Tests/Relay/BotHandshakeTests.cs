@@ -100,6 +100,75 @@ public sealed class BotHandshakeTests
         Assert.Contains("closed during the upgrade", refusal.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_101_larger_than_the_first_buffer_and_split_across_reads_is_read_whole_with_its_frames()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        var request = await connection.ReadRequestAsync();
+        // A 101 of about 5 KiB (a long cookie), headers in other cases, then a frame: written in three pieces.
+        var head = Encoding.ASCII.GetString(Switching(request)).Replace("Connection: Upgrade", "connection: keep-alive, UPGRADE", StringComparison.Ordinal)
+            .Replace("\r\n\r\n", $"\r\nSet-Cookie: c={new string('x', 5000)}\r\n\r\n", StringComparison.Ordinal);
+        byte[] response = [.. Encoding.ASCII.GetBytes(head), .. TextFrame("first")];
+        await connection.WriteAsync(response[..700]);
+        await Task.Delay(20);
+        await connection.WriteAsync(response[700..3000]);
+        await Task.Delay(20);
+        await connection.WriteAsync(response[3000..]);
+        using var socket = await connecting;
+
+        Assert.Equal("first", await ReceiveTextAsync(socket));
+    }
+
+    [Fact]
+    public async Task A_response_head_over_16_KiB_is_refused()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nX-Padding: {new string('x', 17 * 1024)}\r\n\r\n"));
+
+        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
+        Assert.Equal("the upgrade response exceeds 16384 bytes", refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("Upgrade: websocket\r\n", "")]
+    [InlineData("Upgrade: websocket", "Upgrade: h2c")]
+    [InlineData("Connection: Upgrade", "Connection: keep-alive")]
+    public async Task A_101_without_the_upgrade_headers_is_refused(string header, string replacement)
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        var request = await connection.ReadRequestAsync();
+        await connection.WriteAsync(Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Switching(request)).Replace(header, replacement, StringComparison.Ordinal)));
+
+        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
+        Assert.Equal(101, refusal.StatusCode);
+        Assert.Equal("the 101 response is not a valid WebSocket upgrade", refusal.Message);
+    }
+
+    [Fact]
+    public async Task A_response_that_is_not_http_is_refused_without_a_status()
+    {
+        using var server = RawServer.Start();
+        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+
+        await using var connection = await server.AcceptAsync();
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync("SSH-2.0-OpenSSH_9.2\r\n\r\n"u8.ToArray());
+
+        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
+        Assert.Equal(0, refusal.StatusCode);
+        Assert.Equal("the upgrade response is not HTTP/1.1", refusal.Message);
+    }
+
     private static byte[] Switching(string request)
     {
         var key = request.Split("\r\n").Single(line => line.StartsWith("Sec-WebSocket-Key: ", StringComparison.Ordinal))["Sec-WebSocket-Key: ".Length..];

@@ -94,12 +94,20 @@ internal static class Report
             .Select(target => (target.Name, Added: Added(report, target)))
             .Where(pair => pair.Added is not null)
             .Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Name} {pair.Added:+0.00;-0.00} ms")));
-        text.Append(CultureInfo.InvariantCulture, $"- **gateway CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverNginx, NoCpu)}**; "
-            + $"**gateway added p99 ÷ nginx added p99: {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"- **gateway-media (the media listener) CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, NoCpu)}**; "
-            + $"**gateway-media added p99 ÷ nginx added p99: {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"- gateway CPU/frame ÷ HAProxy CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverHaProxy, NoCpu)}; "
-            + $"gateway added p99 ÷ HAProxy added p99: {Ratio(ratios.GatewayAddedP99OverHaProxyAddedP99, NoP99)}").AppendLine();
+        if (report.Settings.FramesPerSecondPerCall == 0)
+        {
+            text.AppendLine("- idle calls: no media is relayed, so there is no CPU per frame nor echo time; the figures are memory per held call and set-up");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- **gateway CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverNginx, NoCpu)}**; "
+                + $"**gateway added p99 ÷ nginx added p99: {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"- **gateway-media (the media listener) CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, NoCpu)}**; "
+                + $"**gateway-media added p99 ÷ nginx added p99: {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"- gateway CPU/frame ÷ HAProxy CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverHaProxy, NoCpu)}; "
+                + $"gateway added p99 ÷ HAProxy added p99: {Ratio(ratios.GatewayAddedP99OverHaProxyAddedP99, NoP99)}").AppendLine();
+        }
+
         if (added.Length > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"- added p99 (target's echo p99 − direct's): {added}; a negative one means the difference is within run-to-run noise").AppendLine();

@@ -110,8 +110,9 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         // the one that promotes the call path to optimized code.
         var warmCalls = Math.Min(options.Calls, 50);
         var warmCounters = new LoadCounters();
+        var bursts = options.Quick ? 1 : 2;
         var ok = 0;
-        for (var burst = 0; burst < (options.Quick ? 1 : 2); burst++)
+        for (var burst = 0; burst < bursts; burst++)
         {
             if (burst > 0)
             {
@@ -132,7 +133,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         var settled = target.Proxy is { } proxy ? await SettleAsync(proxy.Pid, cancellationToken) : TimeSpan.Zero;
         text += string.Create(
             CultureInfo.InvariantCulture,
-            $"; {ok} of {warmCalls * (options.Quick ? 1 : 2)} load calls ok, {warmCounters.MediaSent} media frames, {warmCounters.EchoesReceived} echoes; idle after {settled.TotalSeconds:0.0} s");
+            $"; {ok} of {warmCalls * bursts} load calls ok, {warmCounters.MediaSent} media frames, {warmCounters.EchoesReceived} echoes; idle after {settled.TotalSeconds:0.0} s");
         return (summary, text);
     }
 

@@ -1,0 +1,93 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// The request's lifetime on the media listener: <see cref="RequestAborted"/> fires when the peer hangs up before the
+/// 101, as Kestrel's does (a bot being connected for it is then given up); aborting drops the connection.
+/// </summary>
+internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
+{
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _aborted = new();
+    private int _stopped;
+
+    public MediaLifetime(Socket socket)
+    {
+        _socket = socket;
+        _ = WatchAsync();
+    }
+
+    public CancellationToken RequestAborted { get => _aborted.Token; set => throw new NotSupportedException(); }
+
+    public void Abort()
+    {
+        _aborted.Cancel();
+        _socket.Close(0);
+    }
+
+    /// <summary>
+    /// Before the 101: from then on the call's own reads see the peer leave. The watch's receive is left pending rather
+    /// than cancelled (a cancelled receive is an exception per call): it ends at the caller's first bytes, which it
+    /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more.
+    /// </summary>
+    public void StopWatching() => Volatile.Write(ref _stopped, 1);
+
+    public void Dispose()
+    {
+        StopWatching();
+        _aborted.Dispose();
+    }
+
+    /// <summary>
+    /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing. Completed with
+    /// nothing to read, the peer has closed.
+    /// </summary>
+    private async Task WatchAsync()
+    {
+        try
+        {
+            while (Volatile.Read(ref _stopped) == 0)
+            {
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+
+                // Readable with nothing to read is the peer's close; bytes (a client that did not wait for the 101)
+                // are left for the call, and a wake-up with neither is waited past.
+                if (Volatile.Read(ref _stopped) != 0 || _socket.Available > 0)
+                {
+                    return;
+                }
+
+                if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                {
+                    HangUp();
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Reset by the peer, or closed here once the request was answered.
+            HangUp();
+        }
+    }
+
+    private void HangUp()
+    {
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Its callbacks (giving up a bot being connected) run on the thread pool, not on the socket engine's thread.
+            _ = _aborted.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended at the same moment: nothing is left to tell.
+        }
+    }
+}

@@ -59,29 +59,17 @@ public sealed class BotHandshakeTests
     [Fact]
     public async Task A_refusal_reports_the_bots_status()
     {
-        using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var refusal = await RefusalAsync(_ => "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
 
-        await using var connection = await server.AcceptAsync();
-        await connection.ReadRequestAsync();
-        await connection.WriteAsync("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
-
-        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
         Assert.Equal(503, refusal.StatusCode);
     }
 
     [Fact]
     public async Task A_101_with_the_wrong_accept_key_is_refused()
     {
-        using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
-
-        await using var connection = await server.AcceptAsync();
-        await connection.ReadRequestAsync();
-        await connection.WriteAsync(Encoding.ASCII.GetBytes(
+        var refusal = await RefusalAsync(_ => Encoding.ASCII.GetBytes(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"));
 
-        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
         Assert.Equal(101, refusal.StatusCode);
     }
 
@@ -125,14 +113,8 @@ public sealed class BotHandshakeTests
     [Fact]
     public async Task A_response_head_over_16_KiB_is_refused()
     {
-        using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var refusal = await RefusalAsync(_ => Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nX-Padding: {new string('x', 17 * 1024)}\r\n\r\n"));
 
-        await using var connection = await server.AcceptAsync();
-        await connection.ReadRequestAsync();
-        await connection.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nX-Padding: {new string('x', 17 * 1024)}\r\n\r\n"));
-
-        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
         Assert.Equal("the upgrade response exceeds 16384 bytes", refusal.Message);
     }
 
@@ -142,14 +124,8 @@ public sealed class BotHandshakeTests
     [InlineData("Connection: Upgrade", "Connection: keep-alive")]
     public async Task A_101_without_the_upgrade_headers_is_refused(string header, string replacement)
     {
-        using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var refusal = await RefusalAsync(request => Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Switching(request)).Replace(header, replacement, StringComparison.Ordinal)));
 
-        await using var connection = await server.AcceptAsync();
-        var request = await connection.ReadRequestAsync();
-        await connection.WriteAsync(Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Switching(request)).Replace(header, replacement, StringComparison.Ordinal)));
-
-        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
         Assert.Equal(101, refusal.StatusCode);
         Assert.Equal("the 101 response is not a valid WebSocket upgrade", refusal.Message);
     }
@@ -157,16 +133,22 @@ public sealed class BotHandshakeTests
     [Fact]
     public async Task A_response_that_is_not_http_is_refused_without_a_status()
     {
+        var refusal = await RefusalAsync(_ => "SSH-2.0-OpenSSH_9.2\r\n\r\n"u8.ToArray());
+
+        Assert.Equal(0, refusal.StatusCode);
+        Assert.Equal("the upgrade response is not HTTP/1.1", refusal.Message);
+    }
+
+    /// <summary>Opens the bot hop against a server that answers its upgrade request with <paramref name="answer"/>'s bytes; the refusal.</summary>
+    private static async Task<BotHandshakeException> RefusalAsync(Func<string, byte[]> answer)
+    {
         using var server = RawServer.Start();
         var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
-        await connection.ReadRequestAsync();
-        await connection.WriteAsync("SSH-2.0-OpenSSH_9.2\r\n\r\n"u8.ToArray());
-
-        var refusal = await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
-        Assert.Equal(0, refusal.StatusCode);
-        Assert.Equal("the upgrade response is not HTTP/1.1", refusal.Message);
+        var request = await connection.ReadRequestAsync();
+        await connection.WriteAsync(answer(request));
+        return await Assert.ThrowsAsync<BotHandshakeException>(() => connecting);
     }
 
     private static byte[] Switching(string request)

@@ -227,7 +227,7 @@ internal sealed class BenchLab : IAsyncDisposable
         }
 
         // GATEWAY_BENCH_ENV_X=v sets X=v for the gateway alone (a runtime setting tried against the default, say).
-        var overrides = GatewayEnvironmentOverrides().ToArray();
+        var overrides = GatewayEnvironmentOverrides().OrderBy(pair => pair.Name, StringComparer.Ordinal).ToArray();
         foreach (var (name, value) in overrides)
         {
             environment[name] = value;

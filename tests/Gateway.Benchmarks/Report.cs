@@ -54,8 +54,10 @@ internal static class Report
         text.Append(CultureInfo.InvariantCulture, $"- machine: {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB, {machine.Kernel}, {machine.Runtime}; load average at start {machine.LoadAverageAtStart}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"- command: `{report.Command}`").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"- versions: nginx {report.Versions["nginx"]}, HAProxy {report.Versions["haproxy"]}, redis {report.Versions["redis"]}").AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"- load: {settings.Calls} {(settings.FramesPerSecondPerCall == 0 ? "idle calls (connected and start, then no media until stop)" : "calls")} × {settings.FramesPerSecondPerCall} frames/s = {settings.Calls * settings.FramesPerSecondPerCall} media frames/s each way, "
-            + $"{settings.PayloadBytes}-byte payloads; ramp {settings.RampSeconds:0.##} s, settle {settings.SettleSeconds:0.##} s, measured {settings.Seconds:0.##} s; "
+        var calls = settings.FramesPerSecondPerCall == 0
+            ? $"{settings.Calls} idle calls (connected and start, then no media until stop)"
+            : $"{settings.Calls} calls × {settings.FramesPerSecondPerCall} frames/s = {settings.Calls * settings.FramesPerSecondPerCall} media frames/s each way, {settings.PayloadBytes}-byte payloads";
+        text.Append(CultureInfo.InvariantCulture, $"- load: {calls}; ramp {settings.RampSeconds:0.##} s, settle {settings.SettleSeconds:0.##} s, measured {settings.Seconds:0.##} s; "
             + $"load tool, bots and proxy share the machine").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"- bots: 2 processes, {settings.Bot}").AppendLine();
         return text.ToString();

@@ -30,7 +30,8 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     /// <summary>
     /// Before the 101: from then on the call's own reads see the peer leave. The watch's receive is left pending rather
     /// than cancelled (a cancelled receive is an exception per call): it ends at the caller's first bytes, which it
-    /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more.
+    /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more. Meanwhile it
+    /// holds the socket's cached receive state, so the call's first receive makes its own (a few hundred bytes, once).
     /// </summary>
     public void StopWatching() => Volatile.Write(ref _stopped, 1);
 

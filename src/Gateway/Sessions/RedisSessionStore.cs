@@ -25,7 +25,8 @@ public sealed partial class RedisSessionStore(
     IStoreTelemetry metrics,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
-    // Each live record as Redis is sent it: serialized once per change, not at every re-assert of every call.
+    // Each live record as Redis is sent it: serialized once per change, not at every re-assert of every call (its few
+    // hundred bytes are kept for the call's life; re-serializing them every renewal allocated more than that each time).
     private readonly ConcurrentDictionary<string, Written> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CallSession> _ended = new(StringComparer.Ordinal);
 

@@ -176,7 +176,7 @@ internal static class BotHandshake
             }
             else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
             {
-                connection = ContainsIgnoreCase(value, "upgrade"u8);
+                connection = HasToken(value, "upgrade"u8);
             }
             else if (Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Accept"u8))
             {
@@ -190,11 +190,12 @@ internal static class BotHandshake
         }
     }
 
-    private static bool ContainsIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    /// <summary>Whether a comma-separated header value (<c>Connection: keep-alive, Upgrade</c>) lists the token.</summary>
+    private static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
     {
-        for (var i = 0; i + token.Length <= value.Length; i++)
+        foreach (var range in value.Split((byte)','))
         {
-            if (Ascii.EqualsIgnoreCase(value.Slice(i, token.Length), token))
+            if (Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), token))
             {
                 return true;
             }

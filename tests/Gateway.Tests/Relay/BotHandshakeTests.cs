@@ -122,6 +122,7 @@ public sealed class BotHandshakeTests
     [InlineData("Upgrade: websocket\r\n", "")]
     [InlineData("Upgrade: websocket", "Upgrade: h2c")]
     [InlineData("Connection: Upgrade", "Connection: keep-alive")]
+    [InlineData("Connection: Upgrade", "Connection: noupgrade")]
     public async Task A_101_without_the_upgrade_headers_is_refused(string header, string replacement)
     {
         var refusal = await RefusalAsync(request => Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Switching(request)).Replace(header, replacement, StringComparison.Ordinal)));

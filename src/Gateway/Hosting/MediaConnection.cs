@@ -22,6 +22,9 @@ internal static class MediaConnection
     /// <summary>The most a request head may weigh: a request line of up to 64 KiB (a body rides in it) and its headers.</summary>
     public const int HeadMaxBytes = 96 * 1024;
 
+    // Telnyx's upgrade request, its body in the URL included, is usually well under this.
+    private const int HeadFirstBytes = 4096;
+
     /// <summary>How long a connection may take to send its request head.</summary>
     public static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
@@ -74,45 +77,29 @@ internal static class MediaConnection
 
     private static async Task<(MediaRequestHead? Head, MediaRequestHead.Fault? Fault)> ReadHeadAsync(NetworkStream stream, TimeProvider time)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(HeadMaxBytes);
         using var timeout = new CancellationTokenSource(HeadTimeout, time);
         try
         {
-            var length = 0;
-            while (true)
+            using var read = await HttpHead.ReadAsync(stream, HeadFirstBytes, HeadMaxBytes, timeout.Token);
+            if (read.Closed)
             {
-                var read = await stream.ReadAsync(buffer.AsMemory(length, HeadMaxBytes - length), timeout.Token);
-                if (read == 0)
-                {
-                    return (null, null);
-                }
-
-                length += read;
-                var (head, headLength, fault) = MediaRequestHead.TryRead(buffer.AsSpan(0, length));
-                if (head is not null && headLength < length)
-                {
-                    // RFC 6455 §4.1: the client sends no frame before it has the 101; nor does Telnyx.
-                    return (null, new MediaRequestHead.Fault(400, "Bytes followed the request head before the 101 (an upgrade request has no body, and frames wait for the 101)."));
-                }
-
-                if (head is not null || fault is not null)
-                {
-                    return (head, fault);
-                }
-
-                if (length == HeadMaxBytes)
-                {
-                    return (null, new MediaRequestHead.Fault(431, $"The request head is over {HeadMaxBytes / 1024} KiB."));
-                }
+                return (null, null);
             }
+
+            if (read.TooLarge)
+            {
+                return (null, new MediaRequestHead.Fault(431, $"The request head is over {HeadMaxBytes / 1024} KiB."));
+            }
+
+            var (head, _, fault) = MediaRequestHead.TryRead(read.Read);
+            return head is not null && !read.After.IsEmpty
+                // RFC 6455 §4.1: the client sends no frame before it has the 101; nor does Telnyx.
+                ? (null, new MediaRequestHead.Fault(400, "Bytes followed the request head before the 101 (an upgrade request has no body, and frames wait for the 101)."))
+                : (head, fault);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             return (null, new MediaRequestHead.Fault(408, $"The request head did not come within {HeadTimeout.TotalSeconds:0} s."));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Core;
 
 namespace Gateway.Relay;
 
@@ -17,8 +18,7 @@ internal static class BotHandshake
 {
     private const int ResponseMaxBytes = 16 * 1024;
 
-    // A bot's 101 is a few hundred bytes: a buffer that size is what the pool has at hand when hundreds of calls start
-    // at once; the largest is rented only for a response that does not fit.
+    // A bot's 101 is a few hundred bytes.
     private const int ResponseFirstBytes = 1024;
 
     public static async Task<LegSocket> ConnectAsync(Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
@@ -96,42 +96,19 @@ internal static class BotHandshake
     /// <summary>Reads and checks the upgrade response; returns the bytes the bot sent after it (its first frames).</summary>
     private static async Task<byte[]> ReadResponseAsync(Stream stream, string key, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ResponseFirstBytes);
-        try
+        using var response = await HttpHead.ReadAsync(stream, ResponseFirstBytes, ResponseMaxBytes, cancellationToken);
+        if (response.Closed)
         {
-            var length = 0;
-            int end;
-            while ((end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
-            {
-                if (length == ResponseMaxBytes)
-                {
-                    throw new BotHandshakeException(0, $"the upgrade response exceeds {ResponseMaxBytes} bytes");
-                }
-
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(ResponseMaxBytes);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, ResponseMaxBytes) - length), cancellationToken);
-                if (read == 0)
-                {
-                    throw new BotHandshakeException(0, "the connection closed during the upgrade");
-                }
-
-                length += read;
-            }
-
-            Check(buffer.AsSpan(0, end), key);
-            return buffer.AsSpan(end + 4, length - end - 4).ToArray();
+            throw new BotHandshakeException(0, "the connection closed during the upgrade");
         }
-        finally
+
+        if (response.TooLarge)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            throw new BotHandshakeException(0, $"the upgrade response exceeds {ResponseMaxBytes} bytes");
         }
+
+        Check(response.Head, key);
+        return response.After.ToArray();
     }
 
     /// <summary>The status line and the three headers an upgrade turns on, read off the bytes.</summary>

@@ -65,6 +65,7 @@ public sealed class MediaListenerTests : IAsyncLifetime
     [InlineData("GET /ws/telnyx \r\n\r\n", 505, "'' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).")]
     [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost : x\r\n\r\n", 400, "The header line 'Host : x' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
     [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\nno-colon-here\r\n\r\n", 400, "The header line 'no-colon-here' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
+    [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\n\r\nhello", 400, "Bytes followed the request head before the 101 (an upgrade request has no body, and frames wait for the 101).")]
     [InlineData("GET /ws/telnyx HTTP/2.0\r\n\r\n", 505, "'HTTP/2.0' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).")]
     [InlineData("GET http://x/ws/telnyx HTTP/1.1\r\n\r\n", 400, "The request target is not an absolute path ('/ws/telnyx?…').")]
     [InlineData("GET /ws/telnyx HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "The header line ' folded' is not 'name: value' (obsolete line folding is refused, RFC 9112 §5.2).")]
@@ -76,6 +77,16 @@ public sealed class MediaListenerTests : IAsyncLifetime
         Assert.Equal(status, response.Status);
         Assert.Equal("bad_request", response.Problem.GetProperty("code").GetString());
         Assert.Equal(detail, response.Problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_head_larger_than_the_first_buffer_is_read_whole()
+    {
+        // 10 KiB of headers: past the 4 KiB the head is first read into, so the reason given is the request line's.
+        var response = await RawUpgradeRequest.SendTextAsync(_gateway.MediaUri!, "GET /ws/telnyx HTTP/2.0\r\nX-Padding: " + new string('a', 10 * 1024) + "\r\n\r\n");
+
+        Assert.Equal(505, response.Status);
+        Assert.Equal("'HTTP/2.0' is not HTTP/1.x; a WebSocket upgrade takes HTTP/1.1 (RFC 6455).", response.Problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using System.Buffers;
+
+namespace Gateway.Core;
+
+/// <summary>
+/// An HTTP/1.1 head read off a stream up to its blank line (a request's on the media listener, a bot's 101), with the
+/// bytes that came after it. The buffer is pooled and starts at a size most heads fit, growing once to the most a head
+/// may weigh: hundreds of connections opening at once each borrow a small buffer the pool has at hand, not a large one
+/// it would have to allocate (96 KiB was a fresh large-object array per call). Disposing returns the buffer.
+/// </summary>
+internal sealed class HttpHead : IDisposable
+{
+    private static readonly byte[] BlankLine = "\r\n\r\n"u8.ToArray();
+
+    private byte[] _buffer;
+    private int _length;
+    private int _end = -1;
+
+    private HttpHead(int firstBytes) => _buffer = ArrayPool<byte>.Shared.Rent(firstBytes);
+
+    /// <summary>The stream ended before the blank line.</summary>
+    public bool Closed { get; private set; }
+
+    /// <summary>The head reached the most it may weigh without its blank line.</summary>
+    public bool TooLarge => _end < 0 && !Closed;
+
+    /// <summary>Everything read: the head, its blank line and what followed (what a parser that finds the end itself takes).</summary>
+    public ReadOnlySpan<byte> Read => _buffer.AsSpan(0, _length);
+
+    /// <summary>The head without its blank line; empty when there is none.</summary>
+    public ReadOnlySpan<byte> Head => _end < 0 ? [] : _buffer.AsSpan(0, _end);
+
+    /// <summary>The bytes that came after the blank line in the same reads.</summary>
+    public ReadOnlySpan<byte> After => _end < 0 ? [] : _buffer.AsSpan(_end + BlankLine.Length, _length - _end - BlankLine.Length);
+
+    public static async Task<HttpHead> ReadAsync(Stream stream, int firstBytes, int maxBytes, CancellationToken cancellationToken)
+    {
+        var head = new HttpHead(Math.Min(firstBytes, maxBytes));
+        try
+        {
+            while ((head._end = head.Read.IndexOf(BlankLine)) < 0 && head._length < maxBytes)
+            {
+                if (head._length == head._buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(maxBytes);
+                    head.Read.CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(head._buffer);
+                    head._buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(head._buffer.AsMemory(head._length, Math.Min(head._buffer.Length, maxBytes) - head._length), cancellationToken);
+                if (read == 0)
+                {
+                    head.Closed = true;
+                    break;
+                }
+
+                head._length += read;
+            }
+
+            return head;
+        }
+        catch
+        {
+            head.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace Gateway.Benchmarks;
 
 /// <summary>One target's front door: how each call reaches it and which processes are the proxy.</summary>
-internal sealed class TargetHandle(string name, Func<int, Uri> callUrl, ChildProcess? proxy, string description, Uri? unknownAgentUrl = null)
+internal sealed class TargetHandle(string name, Func<int, Uri> callUrl, ChildProcess? proxy, string description, Uri? unknownAgentUrl = null, Uri? metricsUrl = null)
 {
     public string Name { get; } = name;
 
@@ -18,6 +18,9 @@ internal sealed class TargetHandle(string name, Func<int, Uri> callUrl, ChildPro
 
     /// <summary>A stream URL naming an agent nobody serves, which a proxy that routes by serviceHost must refuse.</summary>
     public Uri? UnknownAgentUrl { get; } = unknownAgentUrl;
+
+    /// <summary>The gateway's <c>/metrics</c>, for its own account of its set-up stages; null for the others.</summary>
+    public Uri? MetricsUrl { get; } = metricsUrl;
 
     /// <summary>How it was configured, as the report states it.</summary>
     public string Description { get; set; } = description;
@@ -247,7 +250,8 @@ internal sealed class BenchLab : IAsyncDisposable
             "src/Gateway Release (Gateway.dll), DOTNET_gcServer=1, Redis registry, logging at Warning, no per-address upgrade limit"
                 + (media ? ", calls on its media listener (Gateway:MediaPort)" : string.Empty)
                 + string.Concat(overrides.Select(pair => $", {pair.Name}={pair.Value} (GATEWAY_BENCH_ENV_)")),
-            new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{UnknownQuery}"));
+            new Uri($"ws://127.0.0.1:{Text(callPort)}/ws/telnyx?{UnknownQuery}"),
+            new Uri($"http://127.0.0.1:{Text(port)}/metrics"));
     }
 
     private static IEnumerable<(string Name, string Value)> GatewayEnvironmentOverrides()

@@ -138,6 +138,13 @@ internal static class Report
                 text.Append(CultureInfo.InvariantCulture, $"  - routing check: {(routing.Ok ? "ok" : "FAILED")}, {routing.Text}").AppendLine();
             }
 
+            if (target.SetupStages is { Count: > 0 } stages)
+            {
+                var times = stages.Select(stage => string.Create(
+                    CultureInfo.InvariantCulture, $"{stage.Stage} {F(stage.P50Ms, "0.00")} / {F(stage.P99Ms, "0.00")} ({stage.Count})"));
+                text.Append(CultureInfo.InvariantCulture, $"  - set-up stages, p50 / p99 ms (times run), from the gateway's histogram buckets: {string.Join(", ", times)}").AppendLine();
+            }
+
             foreach (var (reason, count) in target.Failures)
             {
                 text.Append(CultureInfo.InvariantCulture, $"  - failed: {count} × {reason}").AppendLine();

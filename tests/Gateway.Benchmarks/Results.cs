@@ -52,6 +52,9 @@ internal sealed record TargetResult(
 {
     /// <summary>Whether an unknown serviceHost is refused; null for direct, which has nothing to route.</summary>
     public RoutingCheck? Routing { get; init; }
+
+    /// <summary>The gateway's own timing of its set-up stages over the measured calls; null for the others.</summary>
+    public IReadOnlyList<SetupStageTime>? SetupStages { get; init; }
 }
 
 /// <summary>The outcome of the unknown-agent probe.</summary>

@@ -46,6 +46,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         var warmRss = proxyRoot is { } root ? Rss(ProcFs.ProcessTree(root)) : 0;
+        var stagesBefore = target.MetricsUrl is { } metrics ? await SetupStageTimes.ScrapeAsync(metrics, cancellationToken) : null;
 
         var counters = new LoadCounters();
         var calls = options.Calls;
@@ -81,7 +82,10 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         await Task.WhenAll(running);
-        return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with { Routing = routing };
+        var stages = stagesBefore is not null && target.MetricsUrl is { } scraped
+            ? SetupStageTimes.Between(stagesBefore, await SetupStageTimes.ScrapeAsync(scraped, cancellationToken))
+            : null;
+        return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with { Routing = routing, SetupStages = stages };
     }
 
     private async Task<(LoadSummary Summary, string Text)> WarmUpAsync(TargetHandle target, CancellationToken cancellationToken)

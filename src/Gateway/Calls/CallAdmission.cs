@@ -23,6 +23,7 @@ public sealed partial class CallAdmission(
     IInstanceClaims claims,
     SessionCredentials credentials,
     IBotDialer dialer,
+    ICallTelemetry telemetry,
     IOptions<RelayOptions> options,
     TimeProvider time,
     ILogger<CallAdmission> logger)
@@ -107,7 +108,9 @@ public sealed partial class CallAdmission(
         using var budgetOrGiveUp = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, giveUp);
         while (true)
         {
+            var claiming = time.GetTimestamp();
             var result = await claims.ClaimAsync(agent, sessionId, excluded, giveUp);
+            telemetry.SetupStageTook(SetupStages.Claim, time.GetElapsedTime(claiming));
             if (result.Status == ClaimStatus.AgentAtLimit)
             {
                 return Refused(StreamRefusals.AgentAtLimit(agent.Key.ServiceHost, agent.Resource.MaxConcurrentCalls));
@@ -123,7 +126,7 @@ public sealed partial class CallAdmission(
             {
                 try
                 {
-                    var socket = await dialer.DialAsync(BotRequest.Url(claim.Instance.Url, body), headers, attemptOrBudget.Token);
+                    var socket = await DialAsync(claim, body, headers, attemptOrBudget.Token);
                     LogConnected(logger, sessionId, agent.Key, claim.Instance.Id, claim.IsLocal);
                     return new Admission(new BotLeg(socket, claim), null);
                 }
@@ -148,6 +151,20 @@ public sealed partial class CallAdmission(
             {
                 return Refused(StreamRefusals.BotUnreachable(agent.Key.ServiceHost));
             }
+        }
+    }
+
+    /// <summary>One connect to the claimed instance, timed whether it answers or not.</summary>
+    private async Task<LegSocket> DialAsync(InstanceClaim claim, SessionBody? body, KeyValuePair<string, string>[] headers, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            return await dialer.DialAsync(BotRequest.Url(claim.Instance.Url, body), headers, cancellationToken);
+        }
+        finally
+        {
+            telemetry.SetupStageTook(SetupStages.BotConnect, time.GetElapsedTime(started));
         }
     }
 

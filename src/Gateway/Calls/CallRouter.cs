@@ -10,7 +10,7 @@ namespace Gateway.Calls;
 /// registry as it is now, and whether that agent takes it (enabled, the body within its limit, the stream token it
 /// requires). A dial-out's stream, recognised by its token, takes the session id its dial-out answered with.
 /// </summary>
-public sealed class CallRouter(IAgentRegistry registry, StreamTokens streamTokens)
+public sealed class CallRouter(IAgentRegistry registry, StreamTokens streamTokens, ICallTelemetry telemetry, TimeProvider time)
 {
     /// <summary>The agent the stream goes to, or why it does not go anywhere.</summary>
     public readonly record struct Route(RegisteredAgent? Agent, long RegistryRevision, Refusal? Refusal);
@@ -20,6 +20,14 @@ public sealed class CallRouter(IAgentRegistry registry, StreamTokens streamToken
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(request);
+        var started = time.GetTimestamp();
+        var route = await FindAsync(scope, serviceHost, request, cancellationToken);
+        telemetry.SetupStageTook(SetupStages.Route, time.GetElapsedTime(started));
+        return route;
+    }
+
+    private async ValueTask<Route> FindAsync(LiveCallScope scope, string? serviceHost, StreamRequest request, CancellationToken cancellationToken)
+    {
         var snapshot = registry.Current;
         if (serviceHost is null)
         {

@@ -51,7 +51,9 @@ public sealed partial class CallerLeg : IDisposable
         {
             try
             {
+                var upgrading = _shared.Time.GetTimestamp();
                 _socket = await WebSocketUpgrade.AcceptAsync(_context);
+                _shared.Telemetry.SetupStageTook(SetupStages.CallerUpgrade, _shared.Time.GetElapsedTime(upgrading));
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or WebSocketException)
             {
@@ -65,7 +67,9 @@ public sealed partial class CallerLeg : IDisposable
             }
         }
 
+        var reading = _shared.Time.GetTimestamp();
         Handshake = await _shared.Handshakes.ReadAsync(_socket, _call, bot);
+        _shared.Telemetry.SetupStageTook(SetupStages.StartFrame, _shared.Time.GetElapsedTime(reading));
         return Handshake is not null;
     }
 

@@ -23,6 +23,8 @@ public sealed class CallerLegs(
 
     internal ILogger Logger => logger;
 
+    internal TimeProvider Time => time;
+
     public CallerLeg Open(HttpContext context, LiveCall call) => new(context, call, this);
 
     internal Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string reason) =>

@@ -18,6 +18,9 @@ public interface ICallTelemetry
     /// </summary>
     IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller);
 
+    /// <summary>One step of a call's set-up took <paramref name="elapsed"/> (see <see cref="SetupStages"/>), whatever came of it.</summary>
+    void SetupStageTook(string stage, TimeSpan elapsed);
+
     /// <summary>A call whose bot dropped was moved to another bot, or could not be (see <see cref="ReconnectResults"/>).</summary>
     void CallReconnected(AgentKey agent, string result);
 

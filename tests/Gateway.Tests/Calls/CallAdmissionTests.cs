@@ -6,6 +6,7 @@ using Gateway.Credentials;
 using Gateway.Ingress;
 using Gateway.Relay;
 using Gateway.Tests.Infrastructure;
+using Gateway.Tests.Metrics;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,34 @@ public sealed class CallAdmissionTests
     }
 
     [Fact]
+    public async Task Each_claim_and_each_bot_connect_is_timed_the_refused_attempt_too()
+    {
+        var dialer = new ScriptedDialer(async url =>
+        {
+            if (url.AbsolutePath == "/bot-1")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                throw new IOException("connection refused");
+            }
+
+            return InMemoryWebSockets.BotHop().Client;
+        });
+        await using var scope = _stages.Scopes.Open();
+
+        var admission = await Admission(dialer).AdmitAsync(scope.Call, _stages.Registered(CallStages.Support), null, CancellationToken.None);
+
+        Assert.Equal("bot-2", admission.Bot!.Claim.Instance.Id);
+        var metrics = await MetricsText.CollectAsync(_stages.Metrics);
+        Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"claim\"}"));
+        Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_bucket{stage=\"claim\",le=\"0.25\"}"));
+        Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"bot_connect\"}"));
+        // The refusal took its 300 ms; the answer came at once.
+        Assert.Equal(1, metrics.Value("gateway_call_setup_stage_seconds_bucket{stage=\"bot_connect\",le=\"0.25\"}"));
+        Assert.InRange(metrics.Value("gateway_call_setup_stage_seconds_sum{stage=\"bot_connect\"}")!.Value, 0.3, 5);
+        Assert.Equal(0, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"route\"}"));
+    }
+
+    [Fact]
     public async Task When_every_instance_refuses_the_call_is_refused_bot_unreachable_and_holds_no_claim()
     {
         var dialer = new ScriptedDialer(_ => Task.FromException<LegSocket>(new IOException("connection refused")));
@@ -73,7 +102,7 @@ public sealed class CallAdmissionTests
     {
         var full = new CallStages((CallStages.Support, CallStages.Agent(maxConcurrentCalls: 1, ("bot-1", 5))));
         var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.BotHop().Client));
-        var admission = new CallAdmission(full.Claims, new SessionCredentials(full.Protection), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
+        var admission = full.Admission(dialer);
         await using var first = full.Scopes.Open();
         await using var second = full.Scopes.Open();
 
@@ -112,7 +141,7 @@ public sealed class CallAdmissionTests
     public async Task A_call_whose_call_control_credential_cannot_be_signed_is_refused_503_and_claims_nothing()
     {
         var dialer = new ScriptedDialer(_ => Task.FromResult(InMemoryWebSockets.BotHop().Client));
-        var admission = new CallAdmission(_stages.Claims, new SessionCredentials(new KeyRingUnreachable()), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
+        var admission = _stages.Admission(dialer, new KeyRingUnreachable());
         await using var scope = _stages.Scopes.Open();
 
         var refused = await admission.AdmitAsync(scope.Call, _stages.Registered(CallStages.Support), null, CancellationToken.None);
@@ -123,8 +152,7 @@ public sealed class CallAdmissionTests
         Assert.Equal(0, _stages.Claims.Count);
     }
 
-    private CallAdmission Admission(IBotDialer dialer) =>
-        new(_stages.Claims, new SessionCredentials(_stages.Protection), dialer, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
+    private CallAdmission Admission(IBotDialer dialer) => _stages.Admission(dialer);
 
     /// <summary>A dialer whose answer to each URL the test decides, recording every dial.</summary>
     private sealed class ScriptedDialer(Func<Uri, Task<LegSocket>> answer, bool honourCancellation = false) : IBotDialer

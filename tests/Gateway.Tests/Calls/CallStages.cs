@@ -4,8 +4,10 @@ using Gateway.Core;
 using Gateway.Credentials;
 using Gateway.Metrics;
 using Gateway.Registry;
+using Gateway.Relay;
 using Gateway.Sessions;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Calls;
@@ -42,7 +44,11 @@ internal sealed class CallStages
 
     public LiveCallScopes Scopes { get; }
 
-    public CallRouter Router => new(Registry, Tokens);
+    public CallRouter Router => new(Registry, Tokens, Metrics, TimeProvider.System);
+
+    /// <summary>The admit stage over these claims and metrics, with the bot hops <paramref name="dialer"/> opens.</summary>
+    public CallAdmission Admission(IBotDialer dialer, IDataProtectionProvider? protection = null) => new(
+        Claims, new SessionCredentials(protection ?? Protection), dialer, Metrics, Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<CallAdmission>.Instance);
 
     public static AgentResource Agent(int maxConcurrentCalls = 50, params (string Id, int Capacity)[] instances) => new()
     {

@@ -64,7 +64,7 @@ public sealed class DrainTests
         Assert.Equal(0, liveCalls.Count);
         Assert.Equal(0, claims.Count);
         Assert.Equal(0, bot.UpgradeRequests);
-        Assert.Equal(1, (await CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"\",agent=\"\",outcome=\"drained\"}"));
+        Assert.Equal(1, (await MetricsText.CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"\",agent=\"\",outcome=\"drained\"}"));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class DrainTests
         Assert.Equal(0, claims.Count);
         Assert.Equal(1, bot.TotalConnections);
         Assert.Equal(0, bot.OpenConnections);
-        Assert.Equal(1, (await CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"acme\",agent=\"support\",outcome=\"drained\"}"));
+        Assert.Equal(1, (await MetricsText.CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"acme\",agent=\"support\",outcome=\"drained\"}"));
     }
 
     [Fact]
@@ -119,18 +119,10 @@ public sealed class DrainTests
         Assert.Equal(0, liveCalls.Count);
         Assert.Equal(0, claims.Count);
         Assert.Equal(0, bot.TotalConnections);
-        Assert.Equal(1, (await CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"acme\",agent=\"support\",outcome=\"rejected_draining\"}"));
+        Assert.Equal(1, (await MetricsText.CollectAsync(metrics)).Value("gateway_calls_ended_total{org=\"acme\",agent=\"support\",outcome=\"rejected_draining\"}"));
 
         // The gateway gave up on the bot: the bot refused nothing.
         Assert.DoesNotContain(gateway.Logs.Lines, l => l.Contains("refused the connection", StringComparison.Ordinal));
-    }
-
-    /// <summary>The gateway's metrics once its web server is gone: read from the registry the endpoint served.</summary>
-    private static async Task<MetricsText> CollectAsync(GatewayMetrics metrics)
-    {
-        using var text = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(text);
-        return new MetricsText(System.Text.Encoding.UTF8.GetString(text.ToArray()));
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Gateway.Ingress;
 using Gateway.Metrics;
 using Gateway.Relay;
 using Gateway.Tests.Infrastructure;
+using Gateway.Tests.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -85,14 +86,8 @@ public sealed class HandshakeReaderTests
         TimeProvider.System,
         NullLogger<HandshakeReader>.Instance);
 
-    private double Ended(string outcome)
-    {
-        using var text = new MemoryStream();
-        _metrics.Registry.CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
-        var series = $"gateway_calls_ended_total{{org=\"\",agent=\"\",outcome=\"{outcome}\"}} ";
-        var line = Encoding.UTF8.GetString(text.ToArray()).Split('\n').SingleOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private double Ended(string outcome) =>
+        MetricsText.CollectAsync(_metrics).GetAwaiter().GetResult().Value($"gateway_calls_ended_total{{org=\"\",agent=\"\",outcome=\"{outcome}\"}}") ?? 0;
 
     private static Task SendAsync(WebSocket socket, byte[] frame) => socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 

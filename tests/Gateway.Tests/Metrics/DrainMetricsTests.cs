@@ -30,9 +30,7 @@ public sealed class DrainMetricsTests
         await stopping;
 
         // The web server is gone: read the registry the endpoint served.
-        using var text = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(text);
-        var after = new MetricsText(System.Text.Encoding.UTF8.GetString(text.ToArray()));
+        var after = await MetricsText.CollectAsync(metrics);
         Assert.Equal(1, after.Value("gateway_calls_ended_total{org=\"acme\",agent=\"support\",outcome=\"drained\"}"));
         Assert.Equal(1, after.Value("gateway_calls_ended_total{org=\"\",agent=\"\",outcome=\"rejected_draining\"}"));
         Assert.Equal(0, after.Value("gateway_calls_active{org=\"acme\",agent=\"support\"}"));

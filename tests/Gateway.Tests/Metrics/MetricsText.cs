@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Metrics;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Metrics;
@@ -32,6 +33,14 @@ public sealed class MetricsText
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         return new MetricsText(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A gateway's metrics read from its registry, with no web server: unit tests, or after the server stopped.</summary>
+    public static async Task<MetricsText> CollectAsync(GatewayMetrics metrics)
+    {
+        using var text = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(text);
+        return new MetricsText(System.Text.Encoding.UTF8.GetString(text.ToArray()));
     }
 
     /// <summary>The value of one series (exact name and labels), or null when the scrape has no such series.</summary>

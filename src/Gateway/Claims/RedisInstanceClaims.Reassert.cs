@@ -54,7 +54,7 @@ public sealed partial class RedisInstanceClaims
         var kept = _held.TryGetValue(compensation.SessionId, out var held) && held.InRedis ? held.Member : string.Empty;
         var removed = (long)await redis.Database.ScriptEvaluateAsync(
             ClaimScripts.Compensate,
-            [keys.Claims(compensation.Agent), keys.VoidedClaims(compensation.Agent)],
+            [keys.Claims(compensation.Agent), keys.VoidedClaims(compensation.Agent), keys.ClaimCounts(compensation.Agent), keys.ClaimSessions(compensation.Agent)],
             [compensation.SessionId, kept, compensation.Attempt ?? string.Empty, LeaseMilliseconds]);
         _unsettled.TryRemove(compensation, out _);
         if (removed > 0)
@@ -75,7 +75,8 @@ public sealed partial class RedisInstanceClaims
             args[3 + (3 * i)] = held[i].Claim.Instance.Capacity;
         }
 
-        var reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(ClaimScripts.Reassert, [keys.Claims(agent)], args))!;
+        var reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(
+            ClaimScripts.Reassert, [keys.Claims(agent), keys.ClaimCounts(agent), keys.ClaimSessions(agent)], args))!;
         var created = (long)reply[0];
         var written = 0;
         foreach (var claim in held)

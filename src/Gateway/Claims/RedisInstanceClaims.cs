@@ -76,7 +76,7 @@ public sealed partial class RedisInstanceClaims(
         {
             reply = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(
                 ClaimScripts.Claim,
-                [keys.Claims(agent.Key), keys.VoidedClaims(agent.Key), keys.Queue(agent.Key), keys.QueuePlaces(agent.Key)],
+                [keys.Claims(agent.Key), keys.VoidedClaims(agent.Key), keys.Queue(agent.Key), keys.QueuePlaces(agent.Key), keys.ClaimCounts(agent.Key), keys.ClaimSessions(agent.Key)],
                 [.. args]))!;
         }
         catch (RedisServerException e)
@@ -161,7 +161,7 @@ public sealed partial class RedisInstanceClaims(
         {
             await redis.Database.ScriptEvaluateAsync(
                 ClaimScripts.Release,
-                [keys.Claims(claim.Agent), keys.Queue(claim.Agent)],
+                [keys.Claims(claim.Agent), keys.Queue(claim.Agent), keys.ClaimCounts(claim.Agent), keys.ClaimSessions(claim.Agent)],
                 [ClaimScripts.Member(claim.Instance.Id, claim.SessionId), keys.QueueChanges.ToString(), claim.Agent.ToString()]);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)

@@ -27,6 +27,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Sorted set of the agent's instance claims: member <c>{instance}|{session}</c>, score the lease's expiry.</summary>
     public RedisKey Claims(AgentKey key) => $"{prefix}claims:{{{key}}}";
 
+    /// <summary>Hash beside the claim set, kept in step by the claim scripts: instance id → its live claims.</summary>
+    public RedisKey ClaimCounts(AgentKey key) => $"{prefix}claims-count:{{{key}}}";
+
+    /// <summary>Hash beside the claim set, kept in step by the claim scripts: session id → its claim's member.</summary>
+    public RedisKey ClaimSessions(AgentKey key) => $"{prefix}claims-session:{{{key}}}";
+
     /// <summary>
     /// Sorted set of the agent's claim attempts whose reply was lost and that their replica has compensated, scored by
     /// when the entry may go: the claim script claims nothing for them should it run late.

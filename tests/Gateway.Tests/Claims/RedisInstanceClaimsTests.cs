@@ -338,7 +338,74 @@ public sealed class RedisInstanceClaimsTests
         Assert.Equal(1, replica.Metrics.RedisErrorCount(RedisOperations.Claims));
     }
 
-    private RedisKey ClaimsKey => new RedisKeys(_prefix).Claims(Support);
+    [Fact]
+    public async Task The_counts_beside_the_claim_set_follow_every_claim_release_and_lapse()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix, lease: TimeSpan.FromSeconds(1));
+        var agent = Agent(10, ("a", 2), ("b", 2));
+        var s1 = (await replica.Claims.ClaimAsync(agent, "s1", NoneExcluded, Wait.Token())).Claim!;
+        await replica.Claims.ClaimAsync(agent, "s2", NoneExcluded, Wait.Token());
+        await replica.Claims.ClaimAsync(agent, "s3", NoneExcluded, Wait.Token());
+
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "2", ["b"] = "1" }, await HashAsync(replica, Keys.ClaimCounts(Support)));
+        Assert.Equal(new Dictionary<string, string> { ["s1"] = "a|s1", ["s2"] = "b|s2", ["s3"] = "a|s3" }, await HashAsync(replica, Keys.ClaimSessions(Support)));
+        Assert.InRange((await replica.Redis.Database.KeyTimeToLiveAsync(Keys.ClaimCounts(Support)))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        Assert.InRange((await replica.Redis.Database.KeyTimeToLiveAsync(Keys.ClaimSessions(Support)))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+
+        await replica.Claims.ReleaseAsync(s1);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "1" }, await HashAsync(replica, Keys.ClaimCounts(Support)));
+        Assert.Equal(new Dictionary<string, string> { ["s2"] = "b|s2", ["s3"] = "a|s3" }, await HashAsync(replica, Keys.ClaimSessions(Support)));
+
+        // Unrenewed (no lease keeper runs here), s2 and s3 lapse: the next claim sweeps them from all three.
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+        Assert.Equal("a", (await replica.Claims.ClaimAsync(agent, "s4", NoneExcluded, Wait.Token())).Claim!.Instance.Id);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1" }, await HashAsync(replica, Keys.ClaimCounts(Support)));
+        Assert.Equal(new Dictionary<string, string> { ["s4"] = "a|s4" }, await HashAsync(replica, Keys.ClaimSessions(Support)));
+    }
+
+    [Fact]
+    public async Task Counts_that_disagree_with_the_claim_set_are_rebuilt_before_a_claim_trusts_them()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix);
+        var agent = Agent(10, ("a", 1), ("b", 1));
+        await replica.Claims.ReserveAsync(agent, "dialed", new HashSet<string> { "a" }, TimeSpan.FromMinutes(2), Wait.Token());
+
+        // Both hashes lost (evicted, say): the stream's claim must keep its reservation on b, not take a second seat on
+        // a (the least loaded, first listed).
+        await replica.Redis.Database.KeyDeleteAsync([Keys.ClaimCounts(Support), Keys.ClaimSessions(Support)]);
+        var stream = await replica.Claims.ClaimAsync(agent, "dialed", NoneExcluded, Wait.Token());
+        Assert.Equal("b", stream.Claim!.Instance.Id);
+
+        // Then a count that is wrong: a is free, whatever the hash says.
+        await replica.Redis.Database.HashSetAsync(Keys.ClaimCounts(Support), "a", 1);
+        var other = await replica.Claims.ClaimAsync(agent, "other", NoneExcluded, Wait.Token());
+
+        Assert.Equal("a", other.Claim!.Instance.Id);
+        Assert.Equal(["a|other", "b|dialed"], (await replica.Redis.Database.SortedSetRangeByRankAsync(ClaimsKey)).Select(m => m.ToString()).Order());
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "1" }, await HashAsync(replica, Keys.ClaimCounts(Support)));
+        Assert.Equal(ClaimResult.NoFreeInstance, await replica.Claims.ClaimAsync(agent, "third", NoneExcluded, Wait.Token()));
+    }
+
+    [Fact]
+    public async Task A_reassert_rebuilds_the_counts_from_the_claim_set()
+    {
+        await using var replica = Replica.Connect(await TestRedis.ConnectionStringAsync(), _prefix);
+        var agent = Agent(10, ("a", 2));
+        await replica.Claims.ClaimAsync(agent, "s1", NoneExcluded, Wait.Token());
+        await replica.Redis.Database.HashSetAsync(Keys.ClaimSessions(Support), [new("s1", "a|elsewhere"), new("ghost", "a|ghost")]);
+
+        await replica.Claims.ReassertAsync(Wait.Token());
+
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1" }, await HashAsync(replica, Keys.ClaimCounts(Support)));
+        Assert.Equal(new Dictionary<string, string> { ["s1"] = "a|s1" }, await HashAsync(replica, Keys.ClaimSessions(Support)));
+    }
+
+    private RedisKeys Keys => new(_prefix);
+
+    private RedisKey ClaimsKey => Keys.Claims(Support);
+
+    private static async Task<Dictionary<string, string>> HashAsync(Replica replica, RedisKey key) =>
+        (await replica.Redis.Database.HashGetAllAsync(key)).ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString(), StringComparer.Ordinal);
 
     private static RegisteredAgent Agent(int maxConcurrentCalls, params (string Id, int Capacity)[] instances) => new(
         Support,

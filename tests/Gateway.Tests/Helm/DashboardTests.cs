@@ -9,7 +9,7 @@ public sealed class DashboardTests
     private static readonly string[] GatewayMetrics =
     [
         "gateway_calls_active", "gateway_calls_started_total", "gateway_calls_ended_total",
-        "gateway_call_setup_duration_seconds_bucket", "gateway_relayed_frames_total", "gateway_relayed_bytes_total",
+        "gateway_call_setup_duration_seconds_bucket", "gateway_call_setup_stage_seconds_bucket", "gateway_relayed_frames_total", "gateway_relayed_bytes_total",
         "gateway_registry_revision", "gateway_registry_last_sync_timestamp_seconds", "gateway_registry_staleness_seconds",
         "gateway_redis_errors_total", "gateway_claims_held", "gateway_draining", "process_cpu_seconds_total",
         "process_working_set_bytes",

@@ -61,8 +61,20 @@ public static class GatewayApplication
         app.UseRouteRefusals();
         app.UseGatewayHttpMetrics(CallStreamPath);
         app.UseWebSockets();
-        app.UseAuthentication();
-        app.UseAuthorization();
+
+        // A call's stream carries no principal (routing checks its stream token): run for it, the bearer handler and
+        // both middlewares would be built per call, their state held for the call's life.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(CallStreamPath), signedIn =>
+        {
+            signedIn.UseAuthentication();
+            signedIn.UseAuthorization();
+        });
+
+        // The branch marks its own copy of the application's properties; WebApplication reads the application's and,
+        // finding no mark, would add both middlewares again at the front, for every request (ASP.NET Core's keys).
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties["__AuthenticationMiddlewareSet"] = true;
+        properties["__AuthorizationMiddlewareSet"] = true;
         var handler = app.Services.GetRequiredService<TelnyxCallHandler>();
         app.UseRateLimiter();
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace Gateway.Core;
 
@@ -32,6 +33,29 @@ internal sealed class HttpHead : IDisposable
 
     /// <summary>The bytes that came after the blank line in the same reads.</summary>
     public ReadOnlySpan<byte> After => _end < 0 ? [] : _buffer.AsSpan(_end + BlankLine.Length, _length - _end - BlankLine.Length);
+
+    /// <summary>
+    /// Writes a head composed in <paramref name="head"/>, ASCII by construction (a status or request line, header names
+    /// and values the gateway made: one byte per character), from its chunks into a pooled buffer: no string of it.
+    /// </summary>
+    public static async ValueTask WriteAsync(Stream stream, StringBuilder head, CancellationToken cancellationToken)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(head.Length);
+        try
+        {
+            var length = 0;
+            foreach (var chunk in head.GetChunks())
+            {
+                length += Encoding.ASCII.GetBytes(chunk.Span, bytes.AsSpan(length));
+            }
+
+            await stream.WriteAsync(bytes.AsMemory(0, length), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 
     public static async Task<HttpHead> ReadAsync(Stream stream, int firstBytes, int maxBytes, CancellationToken cancellationToken)
     {

@@ -161,10 +161,10 @@ internal static class MediaConnection
         var response = context.Response;
         response.ContentLength = body.Length;
         response.Headers.Connection = "close";
-        var head = new StringBuilder("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
+        var head = new StringBuilder(MediaUpgrade.HeadCapacity).Append("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(ReasonPhrases.GetReasonPhrase(response.StatusCode)).Append("\r\n");
         MediaUpgrade.AppendHeaders(head, response.Headers);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
+        await HttpHead.WriteAsync(stream, head, CancellationToken.None);
         await stream.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length));
     }
 }
@@ -174,9 +174,29 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
 {
     public bool Upgraded { get; private set; }
 
+    /// <summary>Room for a 101 or a refusal's head in one piece (a builder that grows allocates a chunk each time).</summary>
+    public const int HeadCapacity = 512;
+
     /// <summary>As Kestrel has it: a request whose <c>Connection</c> names <c>upgrade</c> (the stream's own check refuses HTTP/1.0 by name).</summary>
-    public bool IsUpgradableRequest =>
-        request.Headers.Connection.ToString().Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase));
+    public bool IsUpgradableRequest
+    {
+        get
+        {
+            foreach (var value in request.Headers.Connection)
+            {
+                var tokens = value.AsSpan();
+                foreach (var token in tokens.Split(','))
+                {
+                    if (tokens[token].Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
 
     public async Task<Stream> UpgradeAsync()
     {
@@ -184,10 +204,10 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         lifetime.StopWatching();
-        var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        var head = new StringBuilder(HeadCapacity).Append("HTTP/1.1 101 Switching Protocols\r\n");
         AppendHeaders(head, response.Headers);
         var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
+        await HttpHead.WriteAsync(stream, head, CancellationToken.None);
         return stream;
     }
 

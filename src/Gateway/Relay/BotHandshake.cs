@@ -75,22 +75,7 @@ internal static class BotHandshake
         }
 
         request.Append("\r\n");
-        var bytes = ArrayPool<byte>.Shared.Rent(request.Length);
-        try
-        {
-            // ASCII by construction (a URL, header names and values the gateway made): one byte per character.
-            var length = 0;
-            foreach (var chunk in request.GetChunks())
-            {
-                length += Encoding.ASCII.GetBytes(chunk.Span, bytes.AsSpan(length));
-            }
-
-            await stream.WriteAsync(bytes.AsMemory(0, length), cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
+        await HttpHead.WriteAsync(stream, request, cancellationToken);
     }
 
     /// <summary>Reads and checks the upgrade response; returns the bytes the bot sent after it (its first frames).</summary>
@@ -131,8 +116,8 @@ internal static class BotHandshake
         }
 
         bool upgrade = false, connection = false, accept = false;
-        Span<byte> expected = stackalloc byte[28];
-        Encoding.ASCII.GetBytes(WebSocketAccept.For(key), expected);
+        Span<byte> expected = stackalloc byte[WebSocketAccept.Length];
+        WebSocketAccept.Write(key, expected);
         var lines = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
         while (!lines.IsEmpty)
         {

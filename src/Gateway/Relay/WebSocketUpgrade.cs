@@ -22,7 +22,7 @@ public static class WebSocketUpgrade
 
         context.Response.Headers.Connection = "Upgrade";
         context.Response.Headers.Upgrade = "websocket";
-        context.Response.Headers.SecWebSocketAccept = WebSocketAccept.For(context.Request.Headers.SecWebSocketKey.ToString());
+        context.Response.Headers.SecWebSocketAccept = WebSocketAccept.For(context.Request.Headers.SecWebSocketKey.ToString().AsSpan());
         var transport = await upgrade.UpgradeAsync();
         return new LegSocket(transport, LegRole.Server, abortConnection: context.Abort);
     }

@@ -75,9 +75,9 @@ public sealed class CallAdmissionTests
         Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"claim\"}"));
         Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_bucket{stage=\"claim\",le=\"0.25\"}"));
         Assert.Equal(2, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"bot_connect\"}"));
-        // The refusal took its 300 ms; the answer came at once.
+        // The refusal took its 300 ms (a delay may end a timer tick early); the answer came at once.
         Assert.Equal(1, metrics.Value("gateway_call_setup_stage_seconds_bucket{stage=\"bot_connect\",le=\"0.25\"}"));
-        Assert.InRange(metrics.Value("gateway_call_setup_stage_seconds_sum{stage=\"bot_connect\"}")!.Value, 0.3, 5);
+        Assert.InRange(metrics.Value("gateway_call_setup_stage_seconds_sum{stage=\"bot_connect\"}")!.Value, 0.28, 5);
         Assert.Equal(0, metrics.Value("gateway_call_setup_stage_seconds_count{stage=\"route\"}"));
     }
 

@@ -145,6 +145,11 @@ internal static class Report
                 text.Append(CultureInfo.InvariantCulture, $"  - set-up stages, p50 / p99 ms (times run), from the gateway's histogram buckets: {string.Join(", ", times)}").AppendLine();
             }
 
+            if (target.Gc is { } gc)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  - GC over the measured calls (the gateway's runtime counters): {gc.Gen0Collections} gen0 collections, {gc.PausedMs:0.0} ms paused, {gc.AllocatedKiBPerCall:0.0} KiB allocated per call").AppendLine();
+            }
+
             foreach (var (reason, count) in target.Failures)
             {
                 text.Append(CultureInfo.InvariantCulture, $"  - failed: {count} × {reason}").AppendLine();

@@ -55,6 +55,9 @@ internal sealed record TargetResult(
 
     /// <summary>The gateway's own timing of its set-up stages over the measured calls; null for the others.</summary>
     public IReadOnlyList<SetupStageTime>? SetupStages { get; init; }
+
+    /// <summary>The gateway's GC over the measured calls; null for the others, and for a build that does not export it.</summary>
+    public GcTimes? Gc { get; init; }
 }
 
 /// <summary>The outcome of the unknown-agent probe.</summary>

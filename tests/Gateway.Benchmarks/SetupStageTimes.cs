@@ -14,6 +14,10 @@ internal static class SetupStageTimes
     /// <summary>The gateway's stages in the order a call routed by its URL meets them.</summary>
     private static readonly string[] Order = ["route", "claim", "bot_connect", "caller_upgrade", "start_frame"];
 
+    /// <summary>prometheus-net's gen0 count, and the two the gateway adds; an older build exports only the first.</summary>
+    private static readonly string[] GcCounters =
+        ["dotnet_collection_count_total{generation=\"0\"}", "dotnet_gc_pause_seconds_total", "dotnet_gc_allocated_bytes_total"];
+
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Every stage's cumulative bucket counts, by upper bound in seconds; empty when the scrape failed.</summary>
@@ -32,6 +36,15 @@ internal static class SetupStageTimes
         var stages = new Dictionary<string, SortedDictionary<double, double>>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
+            // The runtime's figures, kept as one-bucket "stages" under their own names (see GcOver).
+            foreach (var counter in GcCounters)
+            {
+                if (line.StartsWith(counter + " ", StringComparison.Ordinal))
+                {
+                    stages[counter] = new SortedDictionary<double, double> { [0] = double.Parse(line[(counter.Length + 1)..], CultureInfo.InvariantCulture) };
+                }
+            }
+
             // gateway_call_setup_stage_seconds_bucket{stage="claim",le="0.001"} 17
             if (!line.StartsWith(Bucket, StringComparison.Ordinal))
             {
@@ -56,6 +69,21 @@ internal static class SetupStageTimes
         return stages;
     }
 
+    /// <summary>
+    /// The GC over the measured calls, from the gateway's runtime counters: gen0 collections, pauses and bytes allocated
+    /// per call (every allocation between the scrapes, the calls' set-up, relay and end alike); null when not exported.
+    /// </summary>
+    public static GcTimes? GcOver(
+        Dictionary<string, SortedDictionary<double, double>> before, Dictionary<string, SortedDictionary<double, double>> after, int calls)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        double? Delta(string counter) => before.TryGetValue(counter, out var a) && after.TryGetValue(counter, out var b) ? b[0] - a[0] : null;
+        return Delta(GcCounters[0]) is { } collections && Delta(GcCounters[1]) is { } pause && Delta(GcCounters[2]) is { } allocated && calls > 0
+            ? new GcTimes((long)collections, pause * 1000, allocated / calls / 1024)
+            : null;
+    }
+
     /// <summary>Each stage's observations between the two scrapes, with p50 and p99 estimated from the buckets.</summary>
     public static IReadOnlyList<SetupStageTime> Between(
         Dictionary<string, SortedDictionary<double, double>> before, Dictionary<string, SortedDictionary<double, double>> after)
@@ -65,6 +93,11 @@ internal static class SetupStageTimes
         var times = new List<SetupStageTime>();
         foreach (var (stage, buckets) in after)
         {
+            if (GcCounters.Contains(stage))
+            {
+                continue;
+            }
+
             var earlier = before.GetValueOrDefault(stage);
             var delta = buckets.Select(b => (Bound: b.Key, Count: b.Value - (earlier?.GetValueOrDefault(b.Key) ?? 0))).ToArray();
             var total = delta[^1].Count;
@@ -110,3 +143,6 @@ internal static class SetupStageTimes
 
 /// <summary>One set-up stage over the measured calls: how many times it ran, and its estimated p50 and p99 in ms.</summary>
 internal sealed record SetupStageTime(string Stage, long Count, double? P50Ms, double? P99Ms);
+
+/// <summary>The gateway's GC over the measured calls: gen0 collections, milliseconds paused, KiB allocated per call.</summary>
+internal sealed record GcTimes(long Gen0Collections, double PausedMs, double AllocatedKiBPerCall);

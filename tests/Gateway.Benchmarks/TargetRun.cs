@@ -82,10 +82,13 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         await Task.WhenAll(running);
-        var stages = stagesBefore is not null && target.MetricsUrl is { } scraped
-            ? SetupStageTimes.Between(stagesBefore, await SetupStageTimes.ScrapeAsync(scraped, cancellationToken))
-            : null;
-        return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with { Routing = routing, SetupStages = stages };
+        var stagesAfter = stagesBefore is not null && target.MetricsUrl is { } scraped ? await SetupStageTimes.ScrapeAsync(scraped, cancellationToken) : null;
+        return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with
+        {
+            Routing = routing,
+            SetupStages = stagesAfter is null ? null : SetupStageTimes.Between(stagesBefore!, stagesAfter),
+            Gc = stagesAfter is null ? null : SetupStageTimes.GcOver(stagesBefore!, stagesAfter, calls),
+        };
     }
 
     private async Task<(LoadSummary Summary, string Text)> WarmUpAsync(TargetHandle target, CancellationToken cancellationToken)

@@ -48,6 +48,8 @@ public sealed class ScrapeTimeMetrics(
         metrics.RegistryStaleness.Set(Math.Max(0, (now - (lastSync ?? _started)).TotalSeconds));
 
         metrics.Draining.Set(drain.IsDraining ? 1 : 0);
+        metrics.GcPause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+        metrics.GcAllocated.IncTo(GC.GetTotalAllocatedBytes());
 
         // A call holds one claim from the moment its bot is connected to its release.
         metrics.ClaimsHeld.Set(calls.Snapshot().Count(call => call.Claim is not null));

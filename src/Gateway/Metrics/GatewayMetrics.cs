@@ -110,6 +110,11 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
             "Seconds since this replica last knew a Kubernetes Service's endpoints to be the API server's (0 while its watch is open): calls route to the endpoints last seen meanwhile.",
             DiscoveryLabels);
 
+        // What prometheus-net's own runtime metrics leave out: the set-up tail follows the GC's pauses, and bytes allocated
+        // per call (a difference of two scrapes) say what a call costs the GC. Process-wide, read at each scrape.
+        GcPause = Factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the garbage collector paused the process since it started.");
+        GcAllocated = Factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the process started.");
+
         // For autoscalers: the same cluster-wide values on every replica (aggregate with max by (org, agent)).
         AgentInstances = Factory.CreateGauge(
             "gateway_agent_instances", "Instances of the agent that can take calls now (listed in the registry, heartbeat not lapsed); the same on every replica.", AgentLabels);
@@ -153,6 +158,10 @@ public sealed class GatewayMetrics : ICallTelemetry, IStoreTelemetry
     internal Gauge AgentCalls { get; }
 
     internal Gauge QueueWaiting { get; }
+
+    internal Counter GcPause { get; }
+
+    internal Counter GcAllocated { get; }
 
     public IRelayedCallTelemetry CallStarted(AgentKey agent, TimeSpan setup, long replayedFrames, long replayedBytes, RelayTraffic toBot, RelayTraffic toCaller)
     {

@@ -5,7 +5,8 @@ namespace Gateway.Benchmarks;
 /// <summary>
 /// The gateway's own account of where its set-up time went: <c>gateway_call_setup_stage_seconds</c> read from its
 /// <c>/metrics</c> before the measured calls and after them, so the warm-up's calls are left out. The load tool sees a
-/// set-up as one figure (connect to 101); this splits the gateway's share of it.
+/// set-up as one figure (connect to 101); this splits the gateway's share of it. The same scrapes carry the gateway's
+/// GC counters, kept beside the stages under their own names and read by <see cref="GcOver"/>.
 /// </summary>
 internal static class SetupStageTimes
 {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -126,8 +125,8 @@ internal static class MediaConnection
 
     private static DefaultHttpContext Context(Socket socket, IServiceProvider services, HttpRequestFeature request, out MediaUpgrade upgrade, out MediaLifetime lifetime)
     {
-        // Sized for what the pipeline sets on an upgrade (routing, the endpoint, WebSockets, authentication and the
-        // rest) so that the collection is not grown three times on every call.
+        // Sized for what the pipeline sets on an upgrade (routing, the endpoint, WebSockets, rate limiting and the rest)
+        // so that the collection is not grown three times on every call.
         var features = new FeatureCollection(initialCapacity: 16);
         var response = new HttpResponseFeature();
         lifetime = new MediaLifetime(socket);
@@ -158,13 +157,10 @@ internal static class MediaConnection
     private static async Task WriteResponseAsync(NetworkStream stream, HttpContext context)
     {
         var body = (MemoryStream)context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().Stream;
-        var response = context.Response;
-        response.ContentLength = body.Length;
+        var response = context.Features.GetRequiredFeature<IHttpResponseFeature>();
+        response.Headers.ContentLength = body.Length;
         response.Headers.Connection = "close";
-        var head = new StringBuilder(MediaUpgrade.HeadCapacity).Append("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(ReasonPhrases.GetReasonPhrase(response.StatusCode)).Append("\r\n");
-        MediaUpgrade.AppendHeaders(head, response.Headers);
-        await HttpHead.WriteAsync(stream, head, CancellationToken.None);
+        await MediaUpgrade.WriteHeadAsync(stream, response);
         await stream.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length));
     }
 }
@@ -173,9 +169,6 @@ internal static class MediaConnection
 internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime) : IHttpUpgradeFeature
 {
     public bool Upgraded { get; private set; }
-
-    /// <summary>Room for a 101 or a refusal's head in one piece (a builder that grows allocates a chunk each time).</summary>
-    public const int HeadCapacity = 512;
 
     /// <summary>As Kestrel has it: a request whose <c>Connection</c> names <c>upgrade</c> (the stream's own check refuses HTTP/1.0 by name).</summary>
     public bool IsUpgradableRequest
@@ -204,16 +197,18 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         lifetime.StopWatching();
-        var head = new StringBuilder(HeadCapacity).Append("HTTP/1.1 101 Switching Protocols\r\n");
-        AppendHeaders(head, response.Headers);
         var stream = new NetworkStream(socket, ownsSocket: false);
-        await HttpHead.WriteAsync(stream, head, CancellationToken.None);
+        await WriteHeadAsync(stream, response);
         return stream;
     }
 
-    public static void AppendHeaders(StringBuilder head, IHeaderDictionary headers)
+    /// <summary>The response's status line and headers, the 101's or a refusal's.</summary>
+    public static async Task WriteHeadAsync(Stream stream, IHttpResponseFeature response)
     {
-        foreach (var (name, values) in headers)
+        // Room for either head in one piece: a builder that grows allocates a chunk each time.
+        var head = new StringBuilder(512).Append("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(ReasonPhrases.GetReasonPhrase(response.StatusCode)).Append("\r\n");
+        foreach (var (name, values) in response.Headers)
         {
             foreach (var value in values)
             {
@@ -222,5 +217,6 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         }
 
         head.Append("\r\n");
+        await HttpHead.WriteAsync(stream, head, CancellationToken.None);
     }
 }

@@ -6,7 +6,7 @@ namespace Gateway.Benchmarks;
 /// The gateway's own account of where its set-up time went: <c>gateway_call_setup_stage_seconds</c> read from its
 /// <c>/metrics</c> before the measured calls and after them, so the warm-up's calls are left out. The load tool sees a
 /// set-up as one figure (connect to 101); this splits the gateway's share of it. The same scrapes carry the gateway's
-/// GC counters, kept beside the stages under their own names and read by <see cref="GcOver"/>.
+/// GC counters, read by <see cref="GcOver"/>.
 /// </summary>
 internal static class SetupStageTimes
 {
@@ -21,9 +21,10 @@ internal static class SetupStageTimes
 
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    /// <summary>Every stage's cumulative bucket counts, by upper bound in seconds; empty when the scrape failed.</summary>
-    public static async Task<Dictionary<string, SortedDictionary<double, double>>> ScrapeAsync(Uri metrics, CancellationToken cancellationToken)
+    /// <summary>One scrape: every stage's cumulative bucket counts by upper bound in seconds, and the GC counters; empty when it failed.</summary>
+    public static async Task<GatewayScrape> ScrapeAsync(Uri metrics, CancellationToken cancellationToken)
     {
+        var scrape = new GatewayScrape([], []);
         string text;
         try
         {
@@ -31,18 +32,17 @@ internal static class SetupStageTimes
         }
         catch (HttpRequestException)
         {
-            return [];
+            return scrape;
         }
 
-        var stages = new Dictionary<string, SortedDictionary<double, double>>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
-            // The runtime's figures, kept as one-bucket "stages" under their own names (see GcOver).
+            var value = line.LastIndexOf(' ');
             foreach (var counter in GcCounters)
             {
-                if (line.StartsWith(counter + " ", StringComparison.Ordinal))
+                if (value == counter.Length && line.StartsWith(counter, StringComparison.Ordinal))
                 {
-                    stages[counter] = new SortedDictionary<double, double> { [0] = double.Parse(line[(counter.Length + 1)..], CultureInfo.InvariantCulture) };
+                    scrape.Counters[counter] = double.Parse(line[(value + 1)..], CultureInfo.InvariantCulture);
                 }
             }
 
@@ -58,48 +58,41 @@ internal static class SetupStageTimes
             var stage = line[Bucket.Length..stageEnd];
             var le = line[leStart..leEnd];
             var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
-            var count = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            if (!stages.TryGetValue(stage, out var buckets))
+            if (!scrape.Stages.TryGetValue(stage, out var buckets))
             {
-                stages[stage] = buckets = [];
+                scrape.Stages[stage] = buckets = [];
             }
 
-            buckets[bound] = count;
+            buckets[bound] = double.Parse(line[(value + 1)..], CultureInfo.InvariantCulture);
         }
 
-        return stages;
+        return scrape;
     }
 
     /// <summary>
     /// The GC over the measured calls, from the gateway's runtime counters: gen0 collections, pauses and bytes allocated
     /// per call (every allocation between the scrapes, the calls' set-up, relay and end alike); null when not exported.
     /// </summary>
-    public static GcTimes? GcOver(
-        Dictionary<string, SortedDictionary<double, double>> before, Dictionary<string, SortedDictionary<double, double>> after, int calls)
+    public static GcTimes? GcOver(GatewayScrape before, GatewayScrape after, int calls)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        double? Delta(string counter) => before.TryGetValue(counter, out var a) && after.TryGetValue(counter, out var b) ? b[0] - a[0] : null;
+        double? Delta(string counter) =>
+            before.Counters.TryGetValue(counter, out var earlier) && after.Counters.TryGetValue(counter, out var later) ? later - earlier : null;
         return Delta(GcCounters[0]) is { } collections && Delta(GcCounters[1]) is { } pause && Delta(GcCounters[2]) is { } allocated && calls > 0
             ? new GcTimes((long)collections, pause * 1000, allocated / calls / 1024)
             : null;
     }
 
     /// <summary>Each stage's observations between the two scrapes, with p50 and p99 estimated from the buckets.</summary>
-    public static IReadOnlyList<SetupStageTime> Between(
-        Dictionary<string, SortedDictionary<double, double>> before, Dictionary<string, SortedDictionary<double, double>> after)
+    public static IReadOnlyList<SetupStageTime> Between(GatewayScrape before, GatewayScrape after)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var times = new List<SetupStageTime>();
-        foreach (var (stage, buckets) in after)
+        foreach (var (stage, buckets) in after.Stages)
         {
-            if (GcCounters.Contains(stage))
-            {
-                continue;
-            }
-
-            var earlier = before.GetValueOrDefault(stage);
+            var earlier = before.Stages.GetValueOrDefault(stage);
             var delta = buckets.Select(b => (Bound: b.Key, Count: b.Value - (earlier?.GetValueOrDefault(b.Key) ?? 0))).ToArray();
             var total = delta[^1].Count;
             times.Add(new SetupStageTime(stage, (long)total, Quantile(delta, total, 0.5), Quantile(delta, total, 0.99)));
@@ -144,6 +137,9 @@ internal static class SetupStageTimes
 
 /// <summary>One set-up stage over the measured calls: how many times it ran, and its estimated p50 and p99 in ms.</summary>
 internal sealed record SetupStageTime(string Stage, long Count, double? P50Ms, double? P99Ms);
+
+/// <summary>What one scrape of the gateway's <c>/metrics</c> held of the stages' buckets and of the GC counters.</summary>
+internal sealed record GatewayScrape(Dictionary<string, SortedDictionary<double, double>> Stages, Dictionary<string, double> Counters);
 
 /// <summary>The gateway's GC over the measured calls: gen0 collections, milliseconds paused, KiB allocated per call.</summary>
 internal sealed record GcTimes(long Gen0Collections, double PausedMs, double AllocatedKiBPerCall);

@@ -46,7 +46,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         var warmRss = proxyRoot is { } root ? Rss(ProcFs.ProcessTree(root)) : 0;
-        var stagesBefore = target.MetricsUrl is { } metrics ? await SetupStageTimes.ScrapeAsync(metrics, cancellationToken) : null;
+        var metricsBefore = target.MetricsUrl is { } metrics ? await SetupStageTimes.ScrapeAsync(metrics, cancellationToken) : null;
 
         var counters = new LoadCounters();
         var calls = options.Calls;
@@ -82,12 +82,12 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         await Task.WhenAll(running);
-        var stagesAfter = stagesBefore is not null && target.MetricsUrl is { } scraped ? await SetupStageTimes.ScrapeAsync(scraped, cancellationToken) : null;
+        var metricsAfter = metricsBefore is not null && target.MetricsUrl is { } scraped ? await SetupStageTimes.ScrapeAsync(scraped, cancellationToken) : null;
         return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with
         {
             Routing = routing,
-            SetupStages = stagesAfter is null ? null : SetupStageTimes.Between(stagesBefore!, stagesAfter),
-            Gc = stagesAfter is null ? null : SetupStageTimes.GcOver(stagesBefore!, stagesAfter, calls),
+            SetupStages = metricsAfter is null ? null : SetupStageTimes.Between(metricsBefore!, metricsAfter),
+            Gc = metricsAfter is null ? null : SetupStageTimes.GcOver(metricsBefore!, metricsAfter, calls),
         };
     }
 

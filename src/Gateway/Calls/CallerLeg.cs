@@ -89,6 +89,20 @@ public sealed partial class CallerLeg : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives the accepted stream and its handshake to the relay: the leg no longer owns them (its disposal leaves them
+    /// open), and the relay holds nothing of the request.
+    /// </summary>
+    public AcceptedCaller HandOver()
+    {
+        var stream = new AcceptedCaller(
+            _socket ?? throw new InvalidOperationException("The stream has not been accepted."),
+            Handshake ?? throw new InvalidOperationException("The stream's handshake has not been read."));
+        _socket = null;
+        Handshake = null;
+        return stream;
+    }
+
     public void Dispose()
     {
         Handshake?.Dispose();

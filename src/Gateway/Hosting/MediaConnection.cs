@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gateway.Calls;
 using Gateway.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Hosting;
 
@@ -14,9 +16,11 @@ namespace Gateway.Hosting;
 /// One connection to the media listener: its request head read off the socket, then the gateway's own request pipeline
 /// run over an HttpContext made of that head (so a stream gets every answer it gets on the public listener: the same
 /// routing, refusals, rate limit and metrics), whose upgrade answers the 101 on the socket and hands the socket's
-/// stream to the call. A request that is not a stream's, or not HTTP/1.1, is answered on the socket and closed.
+/// stream to the call. The call, once set up, is handed back (<see cref="ICallHandOffFeature"/>): its request ends and
+/// the relay runs on the connection with nothing of the request held. A request that is not a stream's, or not
+/// HTTP/1.1, is answered on the socket and closed.
 /// </summary>
-internal static class MediaConnection
+internal static partial class MediaConnection
 {
     /// <summary>The most a request head may weigh: a request line of up to 64 KiB (a body rides in it) and its headers.</summary>
     public const int HeadMaxBytes = 96 * 1024;
@@ -27,50 +31,71 @@ internal static class MediaConnection
     /// <summary>How long a connection may take to send its request head.</summary>
     public static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task ServeAsync(Socket socket, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time)
+    public static async Task ServeAsync(Socket socket, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
     {
         socket.NoDelay = true;
         var stream = new NetworkStream(socket, ownsSocket: true);
         await using (stream)
-        await using (var scope = scopes.CreateAsyncScope())
         {
+            Func<Task>? call = null;
             try
             {
-                var (head, fault) = await ReadHeadAsync(stream, time);
-                if (head is null)
+                call = await ServeRequestAsync(socket, stream, pipeline, scopes, time);
+                if (call is not null)
                 {
-                    if (fault is not null)
-                    {
-                        var refused = Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out var unread);
-                        using (unread)
-                        {
-                            await AnswerAsync(stream, refused, Refusals.BadRequest(fault.Status, fault.Detail));
-                        }
-                    }
-
-                    return;
-                }
-
-                var context = Context(socket, scope.ServiceProvider, Request(head.Method, head.Target, head.Fields, head.Protocol), out var upgrade, out var lifetime);
-                using (lifetime)
-                {
-                    if (!context.Request.Path.Equals(GatewayApplication.CallStreamPath, StringComparison.Ordinal))
-                    {
-                        await AnswerAsync(stream, context, Refusals.NotFound($"This listener serves only GET {GatewayApplication.CallStreamPath}, Telnyx's media streams."));
-                        return;
-                    }
-
-                    await pipeline(context);
-                    if (!upgrade.Upgraded)
-                    {
-                        await WriteResponseAsync(stream, context);
-                    }
+                    await call();
                 }
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
                 // The peer went away, or its connection was dropped on purpose (the call aborted it).
             }
+            catch (Exception e) when (call is not null)
+            {
+                // The request's exception handler is gone with the request: what escapes a handed-off call ends here.
+                LogCallFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The request, answered through the pipeline. Returns the call its upgrade handed off, if any, to be run after the
+    /// request's objects (context, features, service scope) have been let go of; null when the connection is done.
+    /// </summary>
+    private static async Task<Func<Task>?> ServeRequestAsync(Socket socket, NetworkStream stream, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var (head, fault) = await ReadHeadAsync(stream, time);
+        if (head is null)
+        {
+            if (fault is not null)
+            {
+                var refused = Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out var unread);
+                using (unread)
+                {
+                    await AnswerAsync(stream, refused, Refusals.BadRequest(fault.Status, fault.Detail));
+                }
+            }
+
+            return null;
+        }
+
+        var context = Context(socket, scope.ServiceProvider, Request(head.Method, head.Target, head.Fields, head.Protocol), out var upgrade, out var lifetime);
+        using (lifetime)
+        {
+            if (!context.Request.Path.Equals(GatewayApplication.CallStreamPath, StringComparison.Ordinal))
+            {
+                await AnswerAsync(stream, context, Refusals.NotFound($"This listener serves only GET {GatewayApplication.CallStreamPath}, Telnyx's media streams."));
+                return null;
+            }
+
+            await pipeline(context);
+            if (!upgrade.Upgraded)
+            {
+                await WriteResponseAsync(stream, context);
+            }
+
+            return upgrade.HandedOff;
         }
     }
 
@@ -135,6 +160,7 @@ internal static class MediaConnection
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(new MemoryStream()));
         features.Set<IHttpUpgradeFeature>(upgrade);
+        features.Set<ICallHandOffFeature>(upgrade);
         features.Set<IHttpRequestLifetimeFeature>(lifetime);
         features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
         {
@@ -163,12 +189,33 @@ internal static class MediaConnection
         await MediaUpgrade.WriteHeadAsync(stream, response);
         await stream.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length));
     }
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "A call on the media listener failed after its request had ended")]
+    private static partial void LogCallFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>The media listener's upgrade: the 101 written on the socket, which is then the call's.</summary>
-internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime) : IHttpUpgradeFeature
+/// <summary>
+/// The media listener's upgrade: the 101 written on the socket, which is then the call's; and the call, once set up,
+/// handed to the connection so that its request can end.
+/// </summary>
+internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime)
+    : IHttpUpgradeFeature, ICallHandOffFeature
 {
     public bool Upgraded { get; private set; }
+
+    /// <summary>The rest of the call, handed off by its handler; run by the connection after the request.</summary>
+    public Func<Task>? HandedOff { get; private set; }
+
+    public void HandOff(Func<Task> rest)
+    {
+        ArgumentNullException.ThrowIfNull(rest);
+        if (!Upgraded || HandedOff is not null)
+        {
+            throw new InvalidOperationException("A call is handed off once, after its upgrade.");
+        }
+
+        HandedOff = rest;
+    }
 
     /// <summary>As Kestrel has it: a request whose <c>Connection</c> names <c>upgrade</c> (the stream's own check refuses HTTP/1.0 by name).</summary>
     public bool IsUpgradableRequest

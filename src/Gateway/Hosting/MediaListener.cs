@@ -108,7 +108,7 @@ public sealed partial class MediaListener(
                 return;
             }
 
-            _ = MediaConnection.ServeAsync(accepted, pipeline, scopes, time);
+            _ = MediaConnection.ServeAsync(accepted, pipeline, scopes, time, logger);
         }
     }
 

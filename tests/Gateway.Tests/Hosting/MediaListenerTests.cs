@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
 using Gateway.Tests.Infrastructure;
+using Gateway.Tests.Metrics;
 
 namespace Gateway.Tests.Hosting;
 
@@ -34,6 +35,45 @@ public sealed class MediaListenerTests : IAsyncLifetime
 
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
         TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
+        await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+    }
+
+    [Fact]
+    public async Task A_call_set_up_on_the_media_listener_relays_on_after_its_request_has_ended()
+    {
+        const string InProgress = "http_requests_in_progress{method=\"GET\",controller=\"\",action=\"\",endpoint=\"/ws/telnyx\"}";
+        const string Upgraded = "http_requests_received_total{code=\"101\",method=\"GET\",controller=\"\",action=\"\",endpoint=\"/ws/telnyx\"}";
+        const string Active = "gateway_calls_active{org=\"acme\",agent=\"support\"}";
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(_gateway.MediaCallUri(TestCalls.SupportQuery));
+        await TestCalls.SendHandshakeAsync(telnyx, call);
+        var bot = await _bot.NextCallAsync();
+        Assert.Equal(TelnyxFrames.Connected(), (await bot.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await bot.ReceiveAsync()).Payload);
+
+        // Set up, the call is handed to the listener: its request is over (counted with its 101), the call live.
+        var scrape = await MetricsText.UntilAsync(_gateway, Upgraded, 1);
+        Assert.Equal(0, scrape.Value(InProgress));
+        Assert.Equal(1, scrape.Value(Active));
+
+        // On the public listener the request lasts the call's life.
+        await using (var held = await TestCalls.DialAsync(new Uri($"ws://{_gateway.BaseUri.Authority}/ws/telnyx?{TestCalls.SupportQuery}")))
+        {
+            await TestCalls.SendHandshakeAsync(held, TelnyxCallInfo.CreateRandom());
+            await _bot.NextCallAsync();
+            scrape = await MetricsText.UntilAsync(_gateway, Active, 2);
+            Assert.Equal(1, scrape.Value(InProgress));
+            Assert.Equal(1, scrape.Value(Upgraded));
+        }
+
+        // The handed-off call relays both ways and ends as any call does.
+        var media = TelnyxFrames.Media(call, 3, 1, 0, TelnyxFrames.SilenceFrame(1));
+        await telnyx.SendTextAsync(media);
+        Assert.Equal(media, (await bot.ReceiveAsync()).Payload);
+        await bot.SendTextAsync(TelnyxFrames.BotMark("after the request"));
+        Assert.Equal(TelnyxFrames.BotMark("after the request"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
+        await bot.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bot done");
+        TestCalls.AssertClose(await TestCalls.ReceiveAsync(telnyx), WebSocketCloseStatus.NormalClosure, "bot done");
         await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
     }
 

@@ -24,6 +24,10 @@ public static class WebSocketUpgrade
         context.Response.Headers.Upgrade = "websocket";
         context.Response.Headers.SecWebSocketAccept = WebSocketAccept.For(context.Request.Headers.SecWebSocketKey.ToString().AsSpan());
         var transport = await upgrade.UpgradeAsync();
-        return new LegSocket(transport, LegRole.Server, abortConnection: context.Abort);
+
+        // The lifetime feature's abort is what the context's does; bound to the feature, the socket keeps nothing of the
+        // request alive (a request the media listener ends at the call's hand-off, context, features and all).
+        Action abort = context.Features.Get<IHttpRequestLifetimeFeature>() is { } lifetime ? lifetime.Abort : context.Abort;
+        return new LegSocket(transport, LegRole.Server, abortConnection: abort);
     }
 }

@@ -147,12 +147,18 @@ public sealed class MediaListenerTests : IAsyncLifetime
             ["Ingress:UpgradeBurstPerAddress"] = "1",
         });
 
-        var first = await UpgradeRequest.SendAsync(limited.MediaCallUri("serviceHost=sales.acme"));
-        var second = await UpgradeRequest.SendAsync(limited.MediaCallUri("serviceHost=sales.acme"));
+        // Three at once: the bucket's one token, and at most one more if its once-a-second refill falls among them (two
+        // requests one after the other could straddle a refill however quickly they follow).
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => UpgradeRequest.SendAsync(limited.MediaCallUri("serviceHost=sales.acme"))));
 
-        Assert.Equal(HttpStatusCode.NotFound, first.Status);
-        Assert.Equal(HttpStatusCode.TooManyRequests, second.Status);
-        Assert.Equal("rate_limited", second.Problem.GetProperty("code").GetString());
+        Assert.Contains(answers, answer => answer.Status == HttpStatusCode.NotFound);
+        var refused = answers.Where(answer => answer.Status != HttpStatusCode.NotFound).ToList();
+        Assert.NotEmpty(refused);
+        Assert.All(refused, answer =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.Status);
+            Assert.Equal("rate_limited", answer.Problem.GetProperty("code").GetString());
+        });
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public sealed partial class RedisSessionStore(
     public async Task AddAsync(CallSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var written = new Written(session, keys.Session(session.SessionId), JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession));
+        var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.CallSession);
+        var written = new Written(session, [keys.Session(session.SessionId)], [json, (long)Lease.TotalMilliseconds], keys.OrgSessions(session.Org));
         _live[session.SessionId] = written;
         try
         {
@@ -109,19 +110,18 @@ public sealed partial class RedisSessionStore(
     /// <summary>Writes records with a fresh lease and indexes them, in one round trip.</summary>
     private async Task WriteAsync(Written[] records)
     {
-        var lease = (long)Lease.TotalMilliseconds;
         var score = ExpiryScore();
         var batch = redis.Database.CreateBatch();
         var pending = new List<Task>(records.Length * 2);
-        foreach (var (session, key, json) in records)
+        foreach (var (session, key, arguments, orgIndex) in records)
         {
-            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, [key], [json, lease]));
-            pending.Add(batch.SortedSetAddAsync(keys.OrgSessions(session.Org), session.SessionId, score));
+            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, key, arguments));
+            pending.Add(batch.SortedSetAddAsync(orgIndex, session.SessionId, score));
         }
 
-        foreach (var org in records.Select(record => record.Session.Org).Distinct(StringComparer.Ordinal))
+        foreach (var orgIndex in records.Select(record => record.OrgIndex).Distinct())
         {
-            pending.Add(batch.KeyExpireAsync(keys.OrgSessions(org), Lease * 2));
+            pending.Add(batch.KeyExpireAsync(orgIndex, Lease * 2));
         }
 
         batch.Execute();
@@ -152,7 +152,11 @@ public sealed partial class RedisSessionStore(
     private static CallSession? Deserialize(RedisValue json) =>
         json.IsNull || json == SessionScripts.Ended ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.CallSession);
 
-    private sealed record Written(CallSession Session, RedisKey Key, byte[] Json);
+    /// <summary>
+    /// A live record as its write script and index take it, built once: every re-assert sends it again for each live
+    /// call, and building the key arrays and the organization's index key anew each time was most of what it allocated.
+    /// </summary>
+    private sealed record Written(CallSession Session, RedisKey[] Key, RedisValue[] Arguments, RedisKey OrgIndex);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
         Message = "Session {SessionId}: the session {Operation} could not be written to Redis ({Reason}); retried once Redis answers")]

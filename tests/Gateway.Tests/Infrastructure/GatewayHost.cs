@@ -65,23 +65,26 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Starts a gateway. <paramref name="redis"/> null: embedded registry; otherwise that Redis with <paramref name="keyPrefix"/>.</summary>
     /// <param name="time">The gateway's clock, when the test moves it (e.g. a <see cref="ShiftedTimeProvider"/>).</param>
     /// <param name="adminPort">Listen on a second free port too, as <c>Gateway:AdminPort</c>.</param>
-    /// <param name="mediaPort">Listen for media streams on a free port too, as <c>Gateway:MediaPort</c>.</param>
+    /// <param name="mediaPort">
+    /// Listen for media streams on a free port too, as <c>Gateway:MediaPort</c>; null: as <see cref="MediaEverywhereVariable"/>
+    /// says; false: never (a test of a gateway without one, e.g. the stream URLs its TeXML gives).
+    /// </param>
     public static async Task<GatewayHost> StartAsync(
-        string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, bool adminPort = false, bool mediaPort = false)
+        string? redis = null, string? keyPrefix = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, bool adminPort = false, bool? mediaPort = null)
     {
-        mediaPort |= MediaEverywhere;
+        var media = mediaPort ?? MediaEverywhere;
 
         // A free port is free when asked, not necessarily when Kestrel binds it: another process may take it in between.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(redis, keyPrefix, settings, time, adminPort ? FreePort() : null, mediaPort ? FreePort() : null);
+                return await StartOnceAsync(redis, keyPrefix, settings, time, adminPort ? FreePort() : null, media ? FreePort() : null);
             }
             catch (IOException e) when (adminPort && attempt < 5 && e.InnerException is AddressInUseException)
             {
             }
-            catch (InvalidOperationException e) when (mediaPort && attempt < 5 && e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            catch (InvalidOperationException e) when (media && attempt < 5 && e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
             {
             }
         }

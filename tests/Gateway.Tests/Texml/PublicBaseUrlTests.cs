@@ -6,7 +6,8 @@ namespace Gateway.Tests.Texml;
 
 /// <summary>
 /// Where the documents send Telnyx's stream: <c>Gateway:PublicBaseUrl</c> as wss://, or the Host Telnyx dialled, as
-/// ws:// for a fetch over plain HTTP and wss:// when it came through TLS or a TLS-terminating proxy.
+/// ws:// for a fetch over plain HTTP and wss:// when it came through TLS or a TLS-terminating proxy. Without a media
+/// listener (with one, an unconfigured stream URL names its port: see <c>StreamUrlsTests</c>).
 /// </summary>
 public sealed class PublicBaseUrlTests
 {
@@ -35,7 +36,7 @@ public sealed class PublicBaseUrlTests
     [Fact]
     public async Task Unset_a_plain_http_fetch_streams_to_ws_on_the_request_Host()
     {
-        await using var gateway = await GatewayHost.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(mediaPort: false);
         await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
 
         var viaName = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), host: "calls.example.org:9443");
@@ -56,7 +57,7 @@ public sealed class PublicBaseUrlTests
     [InlineData("Forwarded", "for=192.0.2.60;proto=http", "ws")]
     public async Task Unset_a_fetch_through_a_tls_terminating_proxy_streams_to_wss(string header, string value, string scheme)
     {
-        await using var gateway = await GatewayHost.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(mediaPort: false);
         await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
 
         var response = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), new Dictionary<string, string> { [header] = value }, host: "voice.example.com");

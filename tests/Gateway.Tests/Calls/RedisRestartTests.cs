@@ -48,6 +48,9 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         Assert.True(await database.KeyExistsAsync(keys.Agent(Support)));
         Assert.True((long)await database.StringGetAsync(keys.RegistryRevision) >= first.Registry.Current.Revision);
 
+        // A replica whose links have not both reconnected yet claims on local accounting, as it should: wait for them.
+        var secondLinks = second.Services.GetRequiredService<RedisConnection>();
+        await Wait.UntilAsync(() => secondLinks.IsConnected, "the second replica is connected to Redis again");
         var refused = await UpgradeRequest.SendAsync(second.CallUri(TestCalls.SupportQuery));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
         Assert.Equal("no_capacity", refused.Problem.GetProperty("code").GetString());

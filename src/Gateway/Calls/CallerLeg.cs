@@ -95,12 +95,12 @@ public sealed partial class CallerLeg : IDisposable
     /// </summary>
     public AcceptedCaller HandOver()
     {
-        var stream = new AcceptedCaller(
+        var accepted = new AcceptedCaller(
             _socket ?? throw new InvalidOperationException("The stream has not been accepted."),
             Handshake ?? throw new InvalidOperationException("The stream's handshake has not been read."));
         _socket = null;
         Handshake = null;
-        return stream;
+        return accepted;
     }
 
     public void Dispose()

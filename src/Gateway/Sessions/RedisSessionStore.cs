@@ -113,9 +113,9 @@ public sealed partial class RedisSessionStore(
         var score = ExpiryScore();
         var batch = redis.Database.CreateBatch();
         var pending = new List<Task>(records.Length * 2);
-        foreach (var (session, key, arguments, orgIndex) in records)
+        foreach (var (session, scriptKeys, scriptArguments, orgIndex) in records)
         {
-            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, key, arguments));
+            pending.Add(batch.ScriptEvaluateAsync(SessionScripts.Write, scriptKeys, scriptArguments));
             pending.Add(batch.SortedSetAddAsync(orgIndex, session.SessionId, score));
         }
 
@@ -156,7 +156,7 @@ public sealed partial class RedisSessionStore(
     /// A live record as its write script and index take it, built once: every re-assert sends it again for each live
     /// call, and building the key arrays and the organization's index key anew each time was most of what it allocated.
     /// </summary>
-    private sealed record Written(CallSession Session, RedisKey[] Key, RedisValue[] Arguments, RedisKey OrgIndex);
+    private sealed record Written(CallSession Session, RedisKey[] ScriptKeys, RedisValue[] ScriptArguments, RedisKey OrgIndex);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
         Message = "Session {SessionId}: the session {Operation} could not be written to Redis ({Reason}); retried once Redis answers")]

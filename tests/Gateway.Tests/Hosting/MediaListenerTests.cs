@@ -22,16 +22,9 @@ public sealed class MediaListenerTests : IAsyncLifetime
     {
         var call = TelnyxCallInfo.CreateRandom();
         await using var telnyx = await TestCalls.DialAsync(_gateway.MediaCallUri(TestCalls.SupportQuery));
-        await TestCalls.SendHandshakeAsync(telnyx, call);
-        var bot = await _bot.NextCallAsync();
-        Assert.Equal(TelnyxFrames.Connected(), (await bot.ReceiveAsync()).Payload);
-        Assert.Equal(TelnyxFrames.Start(call), (await bot.ReceiveAsync()).Payload);
+        var bot = await StartAsync(telnyx, call);
 
-        var media = TelnyxFrames.Media(call, 3, 1, 0, TelnyxFrames.SilenceFrame(1));
-        await telnyx.SendTextAsync(media);
-        Assert.Equal(media, (await bot.ReceiveAsync()).Payload);
-        await bot.SendTextAsync(TelnyxFrames.BotMark("from the bot"));
-        Assert.Equal(TelnyxFrames.BotMark("from the bot"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
+        await AssertRelaysBothWaysAsync(telnyx, bot, call);
 
         await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
         TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
@@ -46,10 +39,7 @@ public sealed class MediaListenerTests : IAsyncLifetime
         const string Active = "gateway_calls_active{org=\"acme\",agent=\"support\"}";
         var call = TelnyxCallInfo.CreateRandom();
         await using var telnyx = await TestCalls.DialAsync(_gateway.MediaCallUri(TestCalls.SupportQuery));
-        await TestCalls.SendHandshakeAsync(telnyx, call);
-        var bot = await _bot.NextCallAsync();
-        Assert.Equal(TelnyxFrames.Connected(), (await bot.ReceiveAsync()).Payload);
-        Assert.Equal(TelnyxFrames.Start(call), (await bot.ReceiveAsync()).Payload);
+        var bot = await StartAsync(telnyx, call);
 
         // Set up, the call is handed to the listener: its request is over (counted with its 101), the call live.
         var scrape = await MetricsText.UntilAsync(_gateway, Upgraded, 1);
@@ -59,19 +49,14 @@ public sealed class MediaListenerTests : IAsyncLifetime
         // On the public listener the request lasts the call's life.
         await using (var held = await TestCalls.DialAsync(new Uri($"ws://{_gateway.BaseUri.Authority}/ws/telnyx?{TestCalls.SupportQuery}")))
         {
-            await TestCalls.SendHandshakeAsync(held, TelnyxCallInfo.CreateRandom());
-            await _bot.NextCallAsync();
+            await StartAsync(held, TelnyxCallInfo.CreateRandom());
             scrape = await MetricsText.UntilAsync(_gateway, Active, 2);
             Assert.Equal(1, scrape.Value(InProgress));
             Assert.Equal(1, scrape.Value(Upgraded));
         }
 
         // The handed-off call relays both ways and ends as any call does.
-        var media = TelnyxFrames.Media(call, 3, 1, 0, TelnyxFrames.SilenceFrame(1));
-        await telnyx.SendTextAsync(media);
-        Assert.Equal(media, (await bot.ReceiveAsync()).Payload);
-        await bot.SendTextAsync(TelnyxFrames.BotMark("after the request"));
-        Assert.Equal(TelnyxFrames.BotMark("after the request"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
+        await AssertRelaysBothWaysAsync(telnyx, bot, call);
         await bot.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bot done");
         TestCalls.AssertClose(await TestCalls.ReceiveAsync(telnyx), WebSocketCloseStatus.NormalClosure, "bot done");
         await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
@@ -179,6 +164,25 @@ public sealed class MediaListenerTests : IAsyncLifetime
         var hungUp = System.Diagnostics.Stopwatch.StartNew();
         await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
         Assert.True(hungUp.Elapsed < TimeSpan.FromSeconds(5), $"the call was gone {hungUp.Elapsed} after the caller hung up, not at once");
+    }
+
+    /// <summary>Telnyx's handshake on a dialled stream, and the bot's side of the call once it has it verbatim.</summary>
+    private async Task<BotCall> StartAsync(TelnyxCallClient telnyx, TelnyxCallInfo call)
+    {
+        await TestCalls.SendHandshakeAsync(telnyx, call);
+        var bot = await _bot.NextCallAsync();
+        Assert.Equal(TelnyxFrames.Connected(), (await bot.ReceiveAsync()).Payload);
+        Assert.Equal(TelnyxFrames.Start(call), (await bot.ReceiveAsync()).Payload);
+        return bot;
+    }
+
+    private static async Task AssertRelaysBothWaysAsync(TelnyxCallClient telnyx, BotCall bot, TelnyxCallInfo call)
+    {
+        var media = TelnyxFrames.Media(call, 3, 1, 0, TelnyxFrames.SilenceFrame(1));
+        await telnyx.SendTextAsync(media);
+        Assert.Equal(media, (await bot.ReceiveAsync()).Payload);
+        await bot.SendTextAsync(TelnyxFrames.BotMark("from the bot"));
+        Assert.Equal(TelnyxFrames.BotMark("from the bot"), (await TestCalls.ReceiveAsync(telnyx)).Payload);
     }
 
     public async Task InitializeAsync()

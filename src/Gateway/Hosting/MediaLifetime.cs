@@ -23,7 +23,16 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 
     public void Abort()
     {
-        _aborted.Cancel();
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request has ended (its call handed off, which still aborts through this feature): nobody is left to
+            // tell, and the connection is dropped all the same.
+        }
+
         _socket.Close(0);
     }
 

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Hosting;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Hosting;
+
+/// <summary>
+/// The media listener's request lifetime: it tells of a caller gone before the 101, and its abort drops the
+/// connection, also once the request has ended and its call, handed off, aborts through it.
+/// </summary>
+public sealed class MediaLifetimeTests
+{
+    [Fact]
+    public async Task A_peer_that_hangs_up_before_the_101_aborts_the_request()
+    {
+        var (client, server) = await ConnectedPairAsync();
+        using var lifetime = new MediaLifetime(server);
+
+        client.Dispose();
+
+        await Wait.UntilAsync(() => lifetime.RequestAborted.IsCancellationRequested, "the request is aborted");
+        server.Dispose();
+    }
+
+    [Fact]
+    public async Task Aborting_once_the_request_has_ended_still_drops_the_connection()
+    {
+        var (client, server) = await ConnectedPairAsync();
+        using (client)
+        {
+            var lifetime = new MediaLifetime(server);
+            lifetime.StopWatching();
+            lifetime.Dispose();
+
+            lifetime.Abort();
+
+            // Closed with no linger: the peer reads a reset, or an end if the reset lost the race to its read.
+            try
+            {
+                Assert.Equal(0, await client.ReceiveAsync(new byte[1], SocketFlags.None, Wait.Token()));
+            }
+            catch (SocketException e)
+            {
+                Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+            }
+        }
+    }
+
+    private static async Task<(Socket Client, Socket Server)> ConnectedPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!, Wait.Token());
+        var server = await listener.AcceptAsync(Wait.Token());
+        return (client, server);
+    }
+}

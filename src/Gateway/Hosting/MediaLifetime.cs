@@ -23,16 +23,7 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 
     public void Abort()
     {
-        try
-        {
-            _aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The request has ended (its call handed off, which still aborts through this feature): nobody is left to
-            // tell, and the connection is dropped all the same.
-        }
-
+        _aborted.Cancel();
         _socket.Close(0);
     }
 
@@ -44,11 +35,11 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     /// </summary>
     public void StopWatching() => Volatile.Write(ref _stopped, 1);
 
-    public void Dispose()
-    {
-        StopWatching();
-        _aborted.Dispose();
-    }
+    /// <summary>
+    /// The request has ended: the watch stops. The abort source is not disposed (it has no timer or handle to release):
+    /// a call handed off by its request still aborts its connection through this feature.
+    /// </summary>
+    public void Dispose() => StopWatching();
 
     /// <summary>
     /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing. Completed with
@@ -90,14 +81,7 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
             return;
         }
 
-        try
-        {
-            // Its callbacks (giving up a bot being connected) run on the thread pool, not on the socket engine's thread.
-            _ = _aborted.CancelAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The request ended at the same moment: nothing is left to tell.
-        }
+        // Its callbacks (giving up a bot being connected) run on the thread pool, not on the socket engine's thread.
+        _ = _aborted.CancelAsync();
     }
 }

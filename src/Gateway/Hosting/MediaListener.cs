@@ -136,6 +136,6 @@ public sealed partial class MediaListener(
         return hosts;
     }
 
-    [LoggerMessage(EventId = 14001, Level = LogLevel.Information, Message = "Media streams also on {Address} port {Port}, path /ws/telnyx (Gateway:MediaPort)")]
+    [LoggerMessage(EventId = 13003, Level = LogLevel.Information, Message = "Media streams also on {Address} port {Port}, path /ws/telnyx (Gateway:MediaPort)")]
     private static partial void LogListening(ILogger logger, IPAddress address, int port);
 }

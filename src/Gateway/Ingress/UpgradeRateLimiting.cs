@@ -45,6 +45,6 @@ public static partial class UpgradeRateLimiting
         return services;
     }
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Stream upgrade from {RemoteAddress} refused (rate_limited): over Ingress:UpgradesPerSecondPerAddress")]
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Stream upgrade from {RemoteAddress} refused (rate_limited): over Ingress:UpgradesPerSecondPerAddress")]
     private static partial void LogRateLimited(ILogger logger, string? remoteAddress);
 }

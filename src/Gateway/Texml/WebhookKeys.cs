@@ -71,9 +71,9 @@ public sealed partial class WebhookKeys(ITenantSettingsStore tenants, IOptions<T
         }
     }
 
-    [LoggerMessage(EventId = 9020, Level = LogLevel.Warning, Message = "Telnyx settings of organization {Org} unreadable ({Reason}): verifying as when they were last read")]
+    [LoggerMessage(EventId = 12020, Level = LogLevel.Warning, Message = "Telnyx settings of organization {Org} unreadable ({Reason}): verifying as when they were last read")]
     private static partial void LogLastKnownKey(ILogger logger, string org, string reason);
 
-    [LoggerMessage(EventId = 9021, Level = LogLevel.Error, Message = "Telnyx settings of organization {Org} unreadable ({Reason}) and never read by this replica: its TeXML requests are answered 503")]
+    [LoggerMessage(EventId = 12021, Level = LogLevel.Error, Message = "Telnyx settings of organization {Org} unreadable ({Reason}) and never read by this replica: its TeXML requests are answered 503")]
     private static partial void LogKeyUnavailable(ILogger logger, string org, string reason);
 }

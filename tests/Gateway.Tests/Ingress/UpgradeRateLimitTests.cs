@@ -28,7 +28,7 @@ public sealed class UpgradeRateLimitTests
         Assert.Equal(["unknown_agent", "unknown_agent", "unknown_agent"], codes.Take(3));
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses.Skip(3));
         Assert.All(codes.Where((_, i) => statuses[i] == HttpStatusCode.TooManyRequests), code => Assert.Equal("rate_limited", code));
-        Assert.Contains(gateway.Logs.Lines, line => line.Contains("[1006] Stream upgrade from 127.0.0.1 refused (rate_limited)", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("[1014] Stream upgrade from 127.0.0.1 refused (rate_limited)", StringComparison.Ordinal));
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(gateway.HttpUri("/metrics"));

@@ -66,9 +66,9 @@ public sealed class NumberRoutingTests
             Assert.Equal(Reject, response.Body);
         }
 
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[9003] TeXML for number +19998887777: no agent owns it; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[9003] TeXML for number (none): no agent owns it", StringComparison.Ordinal));
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[9009] TeXML for number +13122010099: its agent acme/paused is disabled", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[12003] TeXML for number +19998887777: no agent owns it; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[12003] TeXML for number (none): no agent owns it", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[12009] TeXML for number +13122010099: its agent acme/paused is disabled", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class NumberRoutingTests
         var response = await TexmlClient.PostAsync(gateway.HttpUri("/texml"), "To=%2B1%0D%0AError forged line&CallSid=x");
 
         Assert.Equal(Reject, response.Body);
-        Assert.Contains(gateway.Logs.Lines, l => l.EndsWith("[9003] TeXML for number +1??Error forged line: no agent owns it; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.EndsWith("[12003] TeXML for number +1??Error forged line: no agent owns it; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -113,8 +113,8 @@ public sealed partial class TexmlDocumentTests
         Assert.Equal(
             Head + "<Stream url=\"" + StreamUrl + "&amp;body=" + Uri.EscapeDataString(Convert.ToBase64String(Encoding.UTF8.GetBytes(staticJson))) + "\" " + DefaultStream + "</Connect></Response>",
             dropped.Body);
-        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[9004] TeXML for acme/support: the body with the request's fields is 57 bytes of JSON, over the limit of 40; the fields were left out", StringComparison.Ordinal));
-        Assert.DoesNotContain(gateway.Logs.Lines, l => l.Contains("[9005]", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[12004] TeXML for acme/support: the body with the request's fields is 57 bytes of JSON, over the limit of 40; the fields were left out", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Logs.Lines, l => l.Contains("[12005]", StringComparison.Ordinal));
 
         // A static body over the agent's own limit is refused when stored (AgentResourceValidatorTests); only the
         // ingress cap can still leave it out at run time (the next test).
@@ -145,7 +145,7 @@ public sealed partial class TexmlDocumentTests
         var response = await TexmlClient.PostAsync(gateway.HttpUri("/texml/acme/support"), TexmlClient.Encode(TexmlClient.CallFields()));
 
         Assert.Equal(Head + "<Stream url=\"" + StreamUrl + "\" " + DefaultStream + "</Connect></Response>", response.Body);
-        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[9005] TeXML for acme/support: the static body alone is 27 bytes of JSON, over the limit of 20; the stream carries no body", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[12005] TeXML for acme/support: the static body alone is 27 bytes of JSON, over the limit of 20; the stream carries no body", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -241,8 +241,8 @@ public sealed partial class TexmlDocumentTests
             Assert.Equal(Reject, response.Body);
         }
 
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[9002] TeXML for agent acme/paused: agent disabled; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[9002] TeXML for agent acme/sales: no such agent; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[12002] TeXML for agent acme/paused: agent disabled; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("[12002] TeXML for agent acme/sales: no such agent; answered with Texml:UnknownNumberResponse", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class TexmlSignatureTests
         AssertRefused(
             await TexmlClient.PostAsync(gateway.HttpUri("/texml/acme/support"), Form, stranger.Headers(DateTimeOffset.UtcNow, Form)),
             "signature_invalid");
-        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[9006] TeXML request POST /texml/acme/support refused (signature_invalid) from 127.0.0.1", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("[12006] TeXML request POST /texml/acme/support refused (signature_invalid) from 127.0.0.1", StringComparison.Ordinal));
     }
 
     [Fact]

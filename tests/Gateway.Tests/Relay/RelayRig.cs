@@ -7,15 +7,17 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Relay;
 
 /// <summary>
-/// A <see cref="CallRelay"/> between two in-memory legs, running: each test writes raw bytes on a peer's stream, or uses
-/// the framework's own WebSocket over that stream (an independent RFC 6455 implementation) to read and answer.
+/// A <see cref="CallRelay"/> between two legs, running: each test writes raw bytes on a peer's stream, or uses the
+/// framework's own WebSocket over that stream (an independent RFC 6455 implementation) to read and answer. The legs'
+/// connections are in-memory unless the test gives its own (<see cref="LoopbackConnection"/>: real sockets).
 /// </summary>
 internal sealed class RelayRig : IAsyncDisposable
 {
-    public RelayRig(RelayOptions options, TimeProvider? time = null)
+    public RelayRig(RelayOptions options, TimeProvider? time = null, Func<(Stream Gateway, Stream Peer)>? connect = null)
     {
-        var (callerLeg, telnyx) = InMemoryWebSockets.Streams();
-        var (botLeg, bot) = InMemoryWebSockets.Streams();
+        connect ??= InMemoryWebSockets.Streams;
+        var (callerLeg, telnyx) = connect();
+        var (botLeg, bot) = connect();
         (Telnyx, Bot) = (telnyx, bot);
         TelnyxSocket = WebSocket.CreateFromStream(telnyx, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         BotSocket = WebSocket.CreateFromStream(bot, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });

@@ -38,21 +38,25 @@ public static class StreamUrls
     /// <summary>
     /// No public base URL configured, for a TeXML fetch: the Host it arrived with, and <c>ws://</c> when the fetch itself
     /// came over plain HTTP with no proxy saying otherwise, so that a local gateway's document streams to where it
-    /// answers. TLS on the connection, or a proxy's <c>X-Forwarded-Proto: https</c> or <c>Forwarded: proto=https</c>
-    /// (a TLS-terminating proxy), keeps <c>wss://</c>. Dial-out never uses it: its request comes from the tenant's
-    /// backend, not from Telnyx, so its scheme says nothing of how Telnyx reaches the gateway.
+    /// answers. TLS on the connection, or a proxy's <c>X-Forwarded-Proto</c> or <c>Forwarded: proto=</c> (a proxy in
+    /// front), keeps the stream on the way the fetch came: <c>wss://</c> for https, through the same host and port.
+    /// Dial-out never uses it: its request comes from the tenant's backend, not from Telnyx, so its scheme says nothing of
+    /// how Telnyx reaches the gateway.
     /// </summary>
-    /// <param name="mediaPort">The gateway's media listener (<c>Gateway:MediaPort</c>): the stream goes to it, as
-    /// <c>ws://</c> on the fetch's host, since that listener speaks plain WebSocket.</param>
+    /// <param name="mediaPort">The gateway's media listener (<c>Gateway:MediaPort</c>): a fetch that reached the gateway
+    /// straight (plain HTTP, no proxy's word) streams to it, as <c>ws://</c> on the fetch's host, since that listener
+    /// speaks plain WebSocket. A fetch through a proxy streams through the proxy, which routes <c>/ws/telnyx</c> to the
+    /// media port itself (the chart's Ingress and HTTPRoute do): the media port is not the proxy's to expose.</param>
     public static string FromFetch(HttpRequest request, int? mediaPort = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (mediaPort is { } port)
+        var proxied = ForwardedProto(request);
+        if (mediaPort is { } port && proxied is null && !request.IsHttps)
         {
             return "ws://" + new HostString(HostStringOf(request).Host, port).ToUriComponent() + IngressPath;
         }
 
-        var secure = request.IsHttps || ForwardedProto(request) is { } proto && proto.Equals("https", StringComparison.OrdinalIgnoreCase);
+        var secure = request.IsHttps || proxied is { } proto && proto.Equals("https", StringComparison.OrdinalIgnoreCase);
         return (secure ? "wss://" : "ws://") + HostOf(request) + IngressPath;
     }
 

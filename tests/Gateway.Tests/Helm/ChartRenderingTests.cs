@@ -460,12 +460,12 @@ public sealed class ChartRenderingTests
     {
         var manifests = HelmChart.Render(null);
         var ports = manifests.Container["ports"]!.AsArray();
-        Assert.Equal(["http", "admin"], ports.Select(p => (string?)p!["name"]));
+        Assert.Equal(["http", "admin", "media"], ports.Select(p => (string?)p!["name"]));
         Assert.Equal(9090, (int)ports.Single(p => (string?)p!["name"] == "admin")!["containerPort"]!);
         Assert.Equal("9090", (string?)manifests.Env("Gateway__AdminPort")["value"]);
 
         var servicePorts = manifests.Single("Service")["spec"]!["ports"]!.AsArray();
-        Assert.Equal(["http", "admin"], servicePorts.Select(p => (string?)p!["name"]));
+        Assert.Equal(["http", "media", "admin"], servicePorts.Select(p => (string?)p!["name"]));
         var admin = servicePorts.Single(p => (string?)p!["name"] == "admin")!;
         Assert.Equal(9090, (int)admin["port"]!);
         Assert.Equal("admin", (string?)admin["targetPort"]);
@@ -474,7 +474,7 @@ public sealed class ChartRenderingTests
         Assert.Equal("http", (string?)manifests.Container["readinessProbe"]!["httpGet"]!["port"]);
         var ingress = HelmChart.Render("ingress-values.yaml").Single("Ingress");
         Assert.All(ingress["spec"]!["rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()),
-            path => Assert.Equal("http", (string?)path!["backend"]!["service"]!["port"]!["name"]));
+            path => Assert.NotEqual("admin", (string?)path!["backend"]!["service"]!["port"]!["name"]));
     }
 
     [Fact]
@@ -598,7 +598,7 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public void The_http_route_sends_only_the_telnyx_facing_paths_to_port_http_with_no_request_timeout()
+    public void The_http_route_sends_only_the_telnyx_facing_paths_to_ports_media_and_http_with_no_request_timeout()
     {
         var manifests = HelmChart.Render("gateway-api-values.yaml");
         var route = manifests.Single("HTTPRoute");
@@ -610,7 +610,10 @@ public sealed class ChartRenderingTests
         Assert.Equal("https", (string?)parent["sectionName"]);
         Assert.Equal(["voice.example.com"], route["spec"]!["hostnames"]!.AsArray().Select(h => (string?)h));
 
-        var rule = Assert.Single(route["spec"]!["rules"]!.AsArray())!;
+        // The chart's default media listener takes the exact stream path; the rest goes to port http.
+        var rules = route["spec"]!["rules"]!.AsArray();
+        Assert.Equal(2, rules.Count);
+        var rule = rules[1]!;
         Assert.Equal(["/ws/telnyx", "/texml"], rule["matches"]!.AsArray().Select(m => (string?)m!["path"]!["value"]));
         Assert.All(rule["matches"]!.AsArray(), m => Assert.Equal("PathPrefix", (string?)m!["path"]!["type"]));
         var backend = Assert.Single(rule["backendRefs"]!.AsArray())!;
@@ -733,13 +736,11 @@ public sealed class ChartRenderingTests
         var rule = Assert.Single(ingress["spec"]!["rules"]!.AsArray())!;
         Assert.Equal("voice.example.com", (string?)rule["host"]);
         var paths = rule["http"]!["paths"]!.AsArray();
-        Assert.Equal(["/ws/telnyx", "/texml"], paths.Select(p => (string?)p!["path"]));
+        Assert.Equal(["/ws/telnyx", "/ws/telnyx", "/texml"], paths.Select(p => (string?)p!["path"]));
+        Assert.Equal(["Exact", "Prefix", "Prefix"], paths.Select(p => (string?)p!["pathType"]));
+        Assert.Equal(["media", "http", "http"], paths.Select(p => (string?)p!["backend"]!["service"]!["port"]!["name"]));
         var serviceName = (string?)manifests.Single("Service")["metadata"]!["name"];
-        Assert.All(paths, p =>
-        {
-            Assert.Equal(serviceName, (string?)p!["backend"]!["service"]!["name"]);
-            Assert.Equal("http", (string?)p["backend"]!["service"]!["port"]!["name"]);
-        });
+        Assert.All(paths, p => Assert.Equal(serviceName, (string?)p!["backend"]!["service"]!["name"]));
         Assert.Equal("voice-example-com-tls", (string?)ingress["spec"]!["tls"]![0]!["secretName"]);
     }
 

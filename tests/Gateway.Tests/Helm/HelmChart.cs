@@ -16,7 +16,7 @@ internal static class HelmChart
 
     /// <summary>The CI values files under helm/gateway/ci, by file name.</summary>
     public static readonly string[] CiValuesFiles =
-        ["minimal-values.yaml", "production-values.yaml", "existing-secrets-values.yaml", "ingress-values.yaml", "single-port-values.yaml", "discovery-values.yaml", "gateway-api-values.yaml", "media-port-values.yaml"];
+        ["minimal-values.yaml", "production-values.yaml", "existing-secrets-values.yaml", "ingress-values.yaml", "single-port-values.yaml", "discovery-values.yaml", "gateway-api-values.yaml"];
 
     private static readonly ConcurrentDictionary<string, Lazy<HelmResult>> Cache = new();
 

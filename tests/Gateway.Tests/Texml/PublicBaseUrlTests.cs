@@ -6,8 +6,8 @@ namespace Gateway.Tests.Texml;
 
 /// <summary>
 /// Where the documents send Telnyx's stream: <c>Gateway:PublicBaseUrl</c> as wss://, or the Host Telnyx dialled, as
-/// ws:// for a fetch over plain HTTP and wss:// when it came through TLS or a TLS-terminating proxy. Without a media
-/// listener (with one, an unconfigured stream URL names its port: see <c>StreamUrlsTests</c>).
+/// ws:// for a fetch over plain HTTP and wss:// when it came through TLS or a TLS-terminating proxy. With a media
+/// listener, a fetch straight over plain HTTP names its port, and one through a proxy streams back through the proxy.
 /// </summary>
 public sealed class PublicBaseUrlTests
 {
@@ -63,5 +63,18 @@ public sealed class PublicBaseUrlTests
         var response = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), new Dictionary<string, string> { [header] = value }, host: "voice.example.com");
 
         Assert.Equal($"{scheme}://voice.example.com/ws/telnyx?serviceHost=support.acme", response.StreamUrl());
+    }
+
+    [Fact]
+    public async Task With_a_media_listener_a_straight_fetch_names_its_port_and_a_proxied_one_goes_back_through_the_proxy()
+    {
+        await using var gateway = await GatewayHost.StartAsync(mediaPort: true);
+        await TexmlDocumentTests.PutAsync(gateway, new AgentKey("acme", "support"), new AgentResource());
+
+        var straight = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"));
+        var proxied = await TexmlClient.GetAsync(gateway.HttpUri("/texml/acme/support"), new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https" }, host: "voice.example.com");
+
+        Assert.Equal($"ws://127.0.0.1:{gateway.MediaUri!.Port}/ws/telnyx?serviceHost=support.acme", straight.StreamUrl());
+        Assert.Equal("wss://voice.example.com/ws/telnyx?serviceHost=support.acme", proxied.StreamUrl());
     }
 }

@@ -5,7 +5,7 @@ namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The two ends of one TCP connection on loopback, as streams over their sockets: what a leg of the gateway reads and
-/// writes in production (the media listener's connections, a <c>ws://</c> bot hop), where a leg calls its socket directly.
+/// writes in production (the media listener's connections, a <c>ws://</c> bot hop), as opposed to the in-memory pairs.
 /// </summary>
 public static class LoopbackConnection
 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Gateway.Calls;
 using Gateway.Core;
 using Microsoft.AspNetCore.Http;
@@ -252,8 +251,7 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
     /// <summary>The response's status line and headers, the 101's or a refusal's.</summary>
     public static async Task WriteHeadAsync(Stream stream, IHttpResponseFeature response)
     {
-        // Room for either head in one piece: a builder that grows allocates a chunk each time.
-        var head = new StringBuilder(512).Append("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
+        var head = HttpHead.Compose().Append("HTTP/1.1 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(ReasonPhrases.GetReasonPhrase(response.StatusCode)).Append("\r\n");
         foreach (var (name, values) in response.Headers)
         {

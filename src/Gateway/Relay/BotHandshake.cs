@@ -58,7 +58,7 @@ internal static class BotHandshake
 
     private static async ValueTask WriteRequestAsync(Stream stream, Uri url, string key, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
-        var request = new StringBuilder(512)
+        var request = HttpHead.Compose()
             .Append("GET ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(url.IdnHost);
         if (!url.IsDefaultPort)

@@ -28,7 +28,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         output.WriteLine($"promotion observed {failover.Duration.TotalMilliseconds:0} ms after the master was killed");
 
         // The agent's write was confirmed on the replica before it was acknowledged: the promoted replica has it.
-        Assert.NotNull((string?)await cluster.ExecuteOnAsync(failover.NewMaster, "GET", keys.Agent(Support)));
+        Assert.NotNull((string?)await RedisProbe.AnswerAsync(
+            () => cluster.ExecuteOnAsync(failover.NewMaster, "GET", keys.Agent(Support)), "GET the agent on the promoted replica", TimeSpan.FromSeconds(15)));
         var whole = Stopwatch.StartNew();
         await Wait.UntilRedisAsync(
             async () => (long)await cluster.ExecuteOnAsync(failover.NewMaster, "ZCARD", keys.Claims(Support)) == 4,

@@ -85,7 +85,8 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         var lost = new List<string>();
         foreach (var (agent, maxCalls) in acknowledged)
         {
-            var stored = (string?)await sentinels.ExecuteOnAsync(failover.NewMaster, "GET", keys.Agent(new AgentKey("acme", agent)));
+            var stored = (string?)await RedisProbe.AnswerAsync(
+                () => sentinels.ExecuteOnAsync(failover.NewMaster, "GET", keys.Agent(new AgentKey("acme", agent))), $"GET {agent}", TimeSpan.FromSeconds(15));
             if (stored is null || JsonDocument.Parse(stored).RootElement.GetProperty("resource").GetProperty("maxConcurrentCalls").GetInt32() != maxCalls)
             {
                 lost.Add(agent);

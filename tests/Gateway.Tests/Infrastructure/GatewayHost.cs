@@ -112,6 +112,11 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Kubernetes:KubeConfig"] = string.Empty,
             ["KUBECONFIG"] = string.Empty,
         };
+        if (TestRedis.IsShared(redis))
+        {
+            configuration["Redis:CommandTimeout"] = "00:00:05";
+        }
+
         if (adminPort is not null)
         {
             configuration["Gateway:AdminPort"] = adminPort.Value.ToString(CultureInfo.InvariantCulture);

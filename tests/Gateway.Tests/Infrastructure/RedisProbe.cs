@@ -73,6 +73,31 @@ public sealed class RedisProbe
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
     /// <summary>
+    /// Asks until the node answers, asking again when the connection fails (refused, closed, or unanswered within one
+    /// question's timeout); an error reply is an answer and throws. For a node the sentinels have just reconfigured:
+    /// they close its clients' connections, and a busy machine can hold one answer past a question's timeout.
+    /// </summary>
+    public static async Task<T> AnswerAsync<T>(Func<Task<T>> ask, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return await ask();
+            }
+            catch (Exception e) when ((e is SocketException or IOException or OperationCanceledException) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+            {
+                throw new TimeoutException($"No answer within {timeout.TotalSeconds:F0} s to {what}.", e);
+            }
+        }
+    }
+
+    /// <summary>
     /// Polls until the condition holds, counting a node that cannot answer yet (refused, timed out, erroring) as "not yet".
     /// On timeout it throws with <paramref name="what"/> and whatever <paramref name="details"/> says about the processes.
     /// </summary>

@@ -21,6 +21,13 @@ public static class TestRedis
     public static RedisConnection Connect(string connection, string prefix) =>
         RedisConnectionFactory.Connect(connection, new RedisOptions { KeyPrefix = prefix, CommandTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System, NullLoggerFactory.Instance);
 
+    /// <summary>
+    /// Whether <paramref name="connection"/> is the shared Redis, which no test stops or pauses: a gateway on it gets the
+    /// same 5 s command timeout as <see cref="Connect"/>, for the same reason.
+    /// </summary>
+    public static bool IsShared(string? connection) =>
+        Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully && Shared.Value.Result == connection;
+
     /// <summary>A key prefix no other test uses.</summary>
     public static string UniquePrefix() => $"test:{Guid.NewGuid():N}:";
 

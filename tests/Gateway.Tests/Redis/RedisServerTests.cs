@@ -38,6 +38,37 @@ public sealed class RedisServerTests
     }
 
     [Fact]
+    public async Task RedisProbe_AnswerAsync_asks_a_paused_node_again_until_it_answers()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+        await server.PauseAsync();
+
+        // Longer than one question's 2 s timeout: the first question goes unanswered, a later one is answered.
+        var answer = RedisProbe.AnswerAsync(() => RedisProbe.ExecuteAsync(endPoint, "PING"), "PING", TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.False(answer.IsCompleted);
+        await server.ResumeAsync();
+
+        Assert.Equal("PONG", (string?)await answer);
+    }
+
+    [Fact]
+    public async Task RedisProbe_AnswerAsync_gives_up_after_its_timeout_and_passes_an_error_reply_on_at_once()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+
+        await Assert.ThrowsAsync<RedisServerException>(
+            () => RedisProbe.AnswerAsync(() => RedisProbe.ExecuteAsync(endPoint, "NO-SUCH-COMMAND"), "an unknown command", TimeSpan.FromSeconds(20)));
+
+        await server.StopAsync();
+        var timedOut = await Assert.ThrowsAsync<TimeoutException>(
+            () => RedisProbe.AnswerAsync(() => RedisProbe.ExecuteAsync(endPoint, "PING"), "PING", TimeSpan.FromSeconds(1)));
+        Assert.IsType<SocketException>(timedOut.InnerException);
+    }
+
+    [Fact]
     public async Task A_redis_server_that_cannot_start_says_why()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => RedisProcess.StartAsync(_ => ["--no-such-directive", "1"]));

@@ -2,7 +2,6 @@ using Gateway.Core;
 using Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Admin;
@@ -142,21 +141,8 @@ internal sealed class HoldAudioService(IAgentRegistry registry)
             return ([], HoldAudioRefusals.NotWav());
         }
 
-        // The Content-Length check above misses a chunked body: cap what the server reads, too.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = HoldClipWav.MaxFileBytes;
-        }
-
-        try
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-            return (buffer.ToArray(), null);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return ([], HoldAudioRefusals.BodyTooLarge());
-        }
+        return await RequestBody.ReadAsync(request, HoldClipWav.MaxFileBytes, request.HttpContext.RequestAborted) is { } wav
+            ? (wav, null)
+            : ([], HoldAudioRefusals.BodyTooLarge());
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Core;
@@ -53,20 +52,7 @@ internal static class RequestJson
             return (null, Refusals.UnsupportedMediaType(request.HttpContext));
         }
 
-        // The Content-Length check above misses a chunked body: cap what the server reads, too.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        byte[] bytes;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-            bytes = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        if (await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return (null, TooLarge());
         }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Core;
 using Gateway.Kubernetes;
 using Gateway.Registry;
@@ -67,11 +66,7 @@ internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kub
 
         var context = request.Context;
         var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
-        return invalid ?? await WriteAsync(request, key, current =>
-        {
-            var target = JsonSerializer.SerializeToNode(current!, RegistryJsonContext.Default.AgentResource)!.AsObject();
-            return JsonBinding.Bind(MergePatch.Apply(target, patch!), RegistryJsonContext.Default.AgentResource, Validate);
-        }, creating: false);
+        return invalid ?? await WriteAsync(request, key, current => MergePatch.ApplyTo(current!, patch!, RegistryJsonContext.Default.AgentResource, Validate), creating: false);
     }
 
     /// <param name="change">The agent to write given the current one (null: absent, only when <paramref name="creating"/>).</param>

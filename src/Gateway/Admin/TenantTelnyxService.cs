@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Core;
 using Gateway.Telnyx;
 using Gateway.Tenants;
@@ -27,12 +26,8 @@ internal sealed class TenantTelnyxService(ITenantSettingsStore store, TimeProvid
     {
         var context = request.Context;
         var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
-        return invalid ?? await WriteAsync(request, current =>
-        {
-            var written = new TenantTelnyxRequest(current!.ApiKey, current.WebhookPublicKey, current.ConnectionId);
-            var merged = MergePatch.Apply(JsonSerializer.SerializeToNode(written, AdminJsonContext.Default.TenantTelnyxRequest)!.AsObject(), patch!);
-            return JsonBinding.Bind(merged, AdminJsonContext.Default.TenantTelnyxRequest, Validate);
-        }, replacing: false);
+        return invalid ?? await WriteAsync(request, current => MergePatch.ApplyTo(
+            new TenantTelnyxRequest(current!.ApiKey, current.WebhookPublicKey, current.ConnectionId), patch!, AdminJsonContext.Default.TenantTelnyxRequest, Validate), replacing: false);
     }
 
     public async Task<IResult> GetAsync(OrgRequest request)

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Gateway.Core;
 
@@ -16,6 +18,17 @@ internal static class MergePatch
         var result = (JsonObject)target.DeepClone();
         Merge(result, patch);
         return result;
+    }
+
+    /// <summary>
+    /// A resource patched: <paramref name="current"/> as its JSON, <paramref name="patch"/> applied, and the result bound
+    /// and validated as a whole resource would be (<see cref="JsonBinding"/>), so a patch can leave nothing a PUT refuses.
+    /// </summary>
+    public static (T? Value, Refusal? Refusal) ApplyTo<T>(T current, JsonObject patch, JsonTypeInfo<T> typeInfo, Func<T, IReadOnlyDictionary<string, string[]>>? validate)
+        where T : class
+    {
+        var target = JsonSerializer.SerializeToNode(current, typeInfo)!.AsObject();
+        return JsonBinding.Bind(Apply(target, patch), typeInfo, validate);
     }
 
     private static void Merge(JsonObject target, JsonObject patch)

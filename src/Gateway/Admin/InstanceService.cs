@@ -24,15 +24,18 @@ internal sealed class InstanceService(IAgentRegistry registry, TimeProvider time
         var id = request.Id;
         var now = time.GetUtcNow();
 
-        // Checked while read, so that a field of the wrong JSON type and a rule broken elsewhere are named together.
-        var (registration, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.InstanceRegistration, context.RequestAborted,
-            read => InstanceRegistrations.Read(id, read, now).Refusal?.Errors ?? new Dictionary<string, string[]>());
+        // Checked while read, so that a field of the wrong JSON type and a rule broken elsewhere are named together;
+        // the instance is what that check made of a registration that bound.
+        AgentInstance? instance = null;
+        var (_, invalid) = await RequestJson.ReadAsync(context.Request, AdminJsonContext.Default.InstanceRegistration, context.RequestAborted, read =>
+        {
+            (instance, var broken) = InstanceRegistrations.Read(id, read, now);
+            return broken?.Errors ?? new Dictionary<string, string[]>();
+        });
         if (invalid is not null)
         {
             return invalid;
         }
-
-        var instance = InstanceRegistrations.Read(id, registration!, now).Instance;
 
         var created = false;
         var outcome = await UpdateAgentAsync(key, resource =>

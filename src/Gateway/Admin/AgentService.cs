@@ -66,7 +66,8 @@ internal sealed class AgentService(IAgentRegistry registry, KubernetesAccess kub
 
         var context = request.Context;
         var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
-        return invalid ?? await WriteAsync(request, key, current => MergePatch.ApplyTo(current!, patch!, RegistryJsonContext.Default.AgentResource, Validate), creating: false);
+        return invalid ?? await WriteAsync(
+            request, key, current => MergePatch.ApplyTo(current!, patch!, RegistryJsonContext.Default.AgentResource, Validate), creating: false);
     }
 
     /// <param name="change">The agent to write given the current one (null: absent, only when <paramref name="creating"/>).</param>

@@ -26,8 +26,11 @@ internal sealed class TenantTelnyxService(ITenantSettingsStore store, TimeProvid
     {
         var context = request.Context;
         var (patch, invalid) = await RequestJson.ReadObjectAsync(context.Request, RequestJson.MergePatch, context.RequestAborted);
-        return invalid ?? await WriteAsync(request, current => MergePatch.ApplyTo(
-            new TenantTelnyxRequest(current!.ApiKey, current.WebhookPublicKey, current.ConnectionId), patch!, AdminJsonContext.Default.TenantTelnyxRequest, Validate), replacing: false);
+        return invalid ?? await WriteAsync(
+            request,
+            current => MergePatch.ApplyTo(
+                new TenantTelnyxRequest(current!.ApiKey, current.WebhookPublicKey, current.ConnectionId), patch!, AdminJsonContext.Default.TenantTelnyxRequest, Validate),
+            replacing: false);
     }
 
     public async Task<IResult> GetAsync(OrgRequest request)

@@ -3,14 +3,18 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway.Core;
 
-/// <summary>A request's whole body, read with a cap the server enforces too.</summary>
+/// <summary>A request's whole body, read with a cap.</summary>
 internal static class RequestBody
 {
+    private const int ChunkBytes = 16 * 1024;
+
     /// <summary>
     /// Reads the body, at most <paramref name="maxBytes"/> of it; null when it is longer. A caller checks
-    /// Content-Length first (it refuses before anything is read); a chunked body has none, so the server's own limit
-    /// for this request is lowered to the cap and what it refuses mid-read is the same "too large".
+    /// Content-Length first (to refuse before anything is read); a chunked body has none, so the server's own limit for
+    /// this request is lowered to the cap too (it stops reading from the client there), and the copy stops at the cap
+    /// wherever the server cannot be told.
     /// </summary>
+    /// <exception cref="BadHttpRequestException">The body is malformed (e.g. broken chunking), other than too large.</exception>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -21,9 +25,20 @@ internal static class RequestBody
 
         try
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-            return buffer.ToArray();
+            using var body = new MemoryStream();
+            var chunk = new byte[Math.Min(ChunkBytes, maxBytes + 1)];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (body.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                body.Write(chunk, 0, read);
+            }
+
+            return body.ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -1,6 +1,5 @@
 using Gateway.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Texml;
@@ -54,28 +53,23 @@ public sealed class TexmlRequest
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes;
-        }
 
         // Buffered so that the same bytes are both checked against the signature and parsed as the form: the signature
-        // covers the body exactly as sent, never a re-encoding of the parsed fields. Kestrel enforces the size limit.
+        // covers the body exactly as sent, never a re-encoding of the parsed fields.
         request.EnableBuffering(bufferThreshold: maxBytes);
-        byte[] raw;
+        byte[]? raw;
         try
         {
-            using var copy = new MemoryStream();
-            await request.Body.CopyToAsync(copy, context.RequestAborted);
-            raw = copy.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TexmlRefusals.TooLarge(maxBytes));
+            raw = await RequestBody.ReadAsync(request, maxBytes, context.RequestAborted);
         }
         catch (BadHttpRequestException e)
         {
             return (null, TexmlRefusals.Invalid(e.StatusCode, e.Message));
+        }
+
+        if (raw is null)
+        {
+            return (null, TexmlRefusals.TooLarge(maxBytes));
         }
 
         request.Body.Position = 0;

@@ -74,8 +74,9 @@ public sealed class RedisProbe
 
     /// <summary>
     /// Asks until the node answers, asking again when the connection fails (refused, closed, or unanswered within one
-    /// question's timeout); an error reply is an answer and throws. For a node the sentinels have just reconfigured:
-    /// they close its clients' connections, and a busy machine can hold one answer past a question's timeout.
+    /// question's timeout); an error reply is an answer and throws. For a read on a node just failed over (the
+    /// sentinels close its clients' connections when they reconfigure it, a cluster replica is promoted under load): a
+    /// busy machine can hold one answer past a question's timeout. Only for a question that may be asked twice.
     /// </summary>
     public static async Task<T> AnswerAsync<T>(Func<Task<T>> ask, string what, TimeSpan timeout)
     {

@@ -87,14 +87,15 @@ public sealed class RedisProbe
             {
                 return await ask();
             }
-            catch (Exception e) when ((e is SocketException or IOException or OperationCanceledException) && DateTime.UtcNow < deadline)
+            catch (Exception e) when (Unanswered(e))
             {
-                await Task.Delay(50);
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"No answer within {timeout.TotalSeconds:F0} s to {what}.", e);
+                }
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
-            {
-                throw new TimeoutException($"No answer within {timeout.TotalSeconds:F0} s to {what}.", e);
-            }
+
+            await Task.Delay(50);
         }
     }
 
@@ -114,7 +115,7 @@ public sealed class RedisProbe
                     return;
                 }
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or RedisServerException)
+            catch (Exception e) when (Unanswered(e) || e is RedisServerException)
             {
                 // The node is down, paused or still loading; ask again.
             }
@@ -127,6 +128,9 @@ public sealed class RedisProbe
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The node did not answer: refused, closed, or silent past a question's timeout.</summary>
+    private static bool Unanswered(Exception e) => e is SocketException or IOException or OperationCanceledException;
 
     private static void Encode(MemoryStream request, object[] command)
     {

@@ -50,8 +50,8 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
 
         // Every target's calls start from the load tool's heap as the first target's did: what earlier targets left
         // (their calls' timestamp arrays, their round trips) otherwise waits for a collection that lands in a later
-        // target's window and stalls its echoes. Measured: direct's echo p99 was 1.85, then 4.24 and 3.56 ms when run
-        // again after nginx; with this collection 2.40, 2.45 and 2.43 ms.
+        // target's window and stalls its echoes. Measured, direct run three times with nginx between: its echo p99 was
+        // 1.85, then 4.24 and 3.56 ms; with this collection 2.02, 1.57 and 1.54 ms.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         var counters = new LoadCounters();
         var calls = options.Calls;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -23,10 +24,11 @@ internal static class RequestBody
             limit.MaxRequestBodySize = maxBytes;
         }
 
+        // Pooled: TeXML's form is read this way once per call, and a fresh 16 KiB array per call is gen0 churn.
+        var chunk = ArrayPool<byte>.Shared.Rent(Math.Min(ChunkBytes, maxBytes + 1));
         try
         {
             using var body = new MemoryStream();
-            var chunk = new byte[Math.Min(ChunkBytes, maxBytes + 1)];
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
@@ -43,6 +45,10 @@ internal static class RequestBody
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 }

@@ -9,6 +9,7 @@ using Gateway.Kubernetes;
 using Gateway.Redis;
 using Gateway.Registry;
 using Gateway.Relay;
+using Gateway.Relay.EventLoop;
 using Gateway.Sessions;
 using Gateway.Credentials;
 using Gateway.Telnyx;
@@ -107,6 +108,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayMetrics();
         services.AddSingleton<AgentLoadMetrics>();
         services.AddGatewayHealthChecks();
+        services.AddSingleton<SocketEventLoops>();
         services.AddSingleton<IBotDialer, BotDialer>();
         services.AddSingleton<LiveCallScopes>();
         services.AddSingleton<HandshakeReader>();

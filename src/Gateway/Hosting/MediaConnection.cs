@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Calls;
 using Gateway.Core;
+using Gateway.Relay.EventLoop;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -30,10 +31,9 @@ internal static partial class MediaConnection
     /// <summary>How long a connection may take to send its request head.</summary>
     public static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task ServeAsync(Socket socket, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
+    public static async Task ServeAsync(Socket socket, SocketEventLoops loops, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
     {
-        socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        var stream = loops.Open(socket);
         await using (stream)
         {
             Func<Task>? call = null;
@@ -61,7 +61,7 @@ internal static partial class MediaConnection
     /// The request, answered through the pipeline. Returns the call its upgrade handed off, if any, to be run after the
     /// request's objects (context, features, service scope) have been let go of; null when the connection is done.
     /// </summary>
-    private static async Task<Func<Task>?> ServeRequestAsync(Socket socket, NetworkStream stream, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time)
+    private static async Task<Func<Task>?> ServeRequestAsync(Socket socket, Stream stream, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time)
     {
         await using var scope = scopes.CreateAsyncScope();
         var (head, fault) = await ReadHeadAsync(stream, time);
@@ -69,7 +69,7 @@ internal static partial class MediaConnection
         {
             if (fault is not null)
             {
-                var refused = Context(socket, scope.ServiceProvider, Request("GET", "/", []), out _, out var unread);
+                var refused = Context(socket, stream, scope.ServiceProvider, Request("GET", "/", []), out _, out var unread);
                 using (unread)
                 {
                     await AnswerAsync(stream, refused, Refusals.BadRequest(fault.Status, fault.Detail));
@@ -79,7 +79,7 @@ internal static partial class MediaConnection
             return null;
         }
 
-        var context = Context(socket, scope.ServiceProvider, Request(head.Method, head.Target, head.Fields, head.Protocol), out var upgrade, out var lifetime);
+        var context = Context(socket, stream, scope.ServiceProvider, Request(head.Method, head.Target, head.Fields, head.Protocol), out var upgrade, out var lifetime);
         using (lifetime)
         {
             if (!context.Request.Path.Equals(GatewayApplication.CallStreamPath, StringComparison.Ordinal))
@@ -98,7 +98,7 @@ internal static partial class MediaConnection
         }
     }
 
-    private static async Task<(MediaRequestHead? Head, MediaRequestHead.Fault? Fault)> ReadHeadAsync(NetworkStream stream, TimeProvider time)
+    private static async Task<(MediaRequestHead? Head, MediaRequestHead.Fault? Fault)> ReadHeadAsync(Stream stream, TimeProvider time)
     {
         using var timeout = new CancellationTokenSource(HeadTimeout, time);
         try
@@ -147,14 +147,14 @@ internal static partial class MediaConnection
         return request;
     }
 
-    private static DefaultHttpContext Context(Socket socket, IServiceProvider services, HttpRequestFeature request, out MediaUpgrade upgrade, out MediaLifetime lifetime)
+    private static DefaultHttpContext Context(Socket socket, Stream stream, IServiceProvider services, HttpRequestFeature request, out MediaUpgrade upgrade, out MediaLifetime lifetime)
     {
         // Sized for what the pipeline sets on an upgrade (routing, the endpoint, WebSockets, rate limiting and the rest)
         // so that the collection is not grown three times on every call.
         var features = new FeatureCollection(initialCapacity: 16);
         var response = new HttpResponseFeature();
-        lifetime = new MediaLifetime(socket);
-        upgrade = new MediaUpgrade(socket, request, response, lifetime);
+        lifetime = new MediaLifetime(socket, stream);
+        upgrade = new MediaUpgrade(socket, stream, request, response, lifetime);
         features.Set<IHttpRequestFeature>(request);
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(new MemoryStream()));
@@ -172,14 +172,14 @@ internal static partial class MediaConnection
         return new DefaultHttpContext(features) { RequestServices = services };
     }
 
-    private static async Task AnswerAsync(NetworkStream stream, HttpContext context, Refusal refusal)
+    private static async Task AnswerAsync(Stream stream, HttpContext context, Refusal refusal)
     {
         await refusal.ExecuteAsync(context);
         await WriteResponseAsync(stream, context);
     }
 
     /// <summary>The answer the pipeline wrote (no upgrade): its status line, headers and body, then the connection closes.</summary>
-    private static async Task WriteResponseAsync(NetworkStream stream, HttpContext context)
+    private static async Task WriteResponseAsync(Stream stream, HttpContext context)
     {
         var body = (MemoryStream)context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().Stream;
         var response = context.Features.GetRequiredFeature<IHttpResponseFeature>();
@@ -197,7 +197,7 @@ internal static partial class MediaConnection
 /// The media listener's upgrade: the 101 written on the socket, which is then the call's; and the call, once set up,
 /// handed to the connection so that its request can end.
 /// </summary>
-internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime)
+internal sealed class MediaUpgrade(Socket socket, Stream connection, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime)
     : IHttpUpgradeFeature, ICallHandOffFeature
 {
     public bool Upgraded { get; private set; }
@@ -243,7 +243,7 @@ internal sealed class MediaUpgrade(Socket socket, HttpRequestFeature request, Ht
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         lifetime.StopWatching();
-        var stream = new NetworkStream(socket, ownsSocket: false);
+        var stream = connection is EventLoopStream ? connection : new NetworkStream(socket, ownsSocket: false);
         await WriteHeadAsync(stream, response);
         return stream;
     }

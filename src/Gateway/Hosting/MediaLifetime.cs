@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Gateway.Relay.EventLoop;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway.Hosting;
@@ -13,10 +14,20 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     private readonly CancellationTokenSource _aborted = new();
     private int _stopped;
 
-    public MediaLifetime(Socket socket)
+    private readonly EventLoopStream? _loopStream;
+
+    public MediaLifetime(Socket socket, Stream connection)
     {
         _socket = socket;
-        _ = WatchAsync();
+        if (connection is EventLoopStream loopStream)
+        {
+            _loopStream = loopStream;
+            loopStream.WatchHangUp(HangUp);
+        }
+        else
+        {
+            _ = WatchAsync();
+        }
     }
 
     public CancellationToken RequestAborted { get => _aborted.Token; set => throw new NotSupportedException(); }
@@ -24,7 +35,14 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     public void Abort()
     {
         _aborted.Cancel();
-        _socket.Close(0);
+        if (_loopStream is not null)
+        {
+            _loopStream.Abort();
+        }
+        else
+        {
+            _socket.Close(0);
+        }
     }
 
     /// <summary>
@@ -33,7 +51,11 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more. Meanwhile it
     /// holds the socket's cached receive state, so the call's first receive makes its own (a few hundred bytes, once).
     /// </summary>
-    public void StopWatching() => Volatile.Write(ref _stopped, 1);
+    public void StopWatching()
+    {
+        Volatile.Write(ref _stopped, 1);
+        _loopStream?.WatchHangUp(null);
+    }
 
     /// <summary>
     /// The request has ended: the watch stops. The abort source is not disposed (it has no timer or handle to release):

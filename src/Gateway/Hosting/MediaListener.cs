@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Core;
+using Gateway.Relay.EventLoop;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +23,7 @@ public sealed partial class MediaListener(
     IOptions<GatewayOptions> options,
     IServer server,
     IServiceScopeFactory scopes,
+    SocketEventLoops loops,
     TimeProvider time,
     ILogger<MediaListener> logger) : IHostedLifecycleService, IDisposable
 {
@@ -108,7 +110,7 @@ public sealed partial class MediaListener(
                 return;
             }
 
-            _ = MediaConnection.ServeAsync(accepted, pipeline, scopes, time, logger);
+            _ = MediaConnection.ServeAsync(accepted, loops, pipeline, scopes, time, logger);
         }
     }
 

@@ -1,8 +1,10 @@
+using Gateway.Relay.EventLoop;
+
 namespace Gateway.Relay;
 
 /// <summary>The bot hop over a socket the gateway owns (see <see cref="BotHandshake"/>).</summary>
-public sealed class BotDialer : IBotDialer
+public sealed class BotDialer(SocketEventLoops loops) : IBotDialer
 {
     public Task<LegSocket> DialAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
-        BotHandshake.ConnectAsync(url, headers, cancellationToken);
+        BotHandshake.ConnectAsync(loops, url, headers, cancellationToken);
 }

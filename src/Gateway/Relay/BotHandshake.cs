@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Core;
+using Gateway.Relay.EventLoop;
 
 namespace Gateway.Relay;
 
@@ -20,15 +21,13 @@ internal static class BotHandshake
     // A bot's 101 is a few hundred bytes.
     private const int ResponseFirstBytes = 1024;
 
-    public static async Task<LegSocket> ConnectAsync(Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    public static async Task<LegSocket> ConnectAsync(SocketEventLoops loops, Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
         var secure = url.Scheme == Uri.UriSchemeWss;
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream? stream = null;
+        var stream = await loops.ConnectAsync(url.IdnHost, url.Port, cancellationToken);
         try
         {
-            await socket.ConnectAsync(url.IdnHost, url.Port, cancellationToken);
-            stream = new NetworkStream(socket, ownsSocket: true);
+
             if (secure)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -43,15 +42,7 @@ internal static class BotHandshake
         }
         catch
         {
-            if (stream is null)
-            {
-                socket.Dispose();
-            }
-            else
-            {
-                await stream.DisposeAsync();
-            }
-
+            await stream.DisposeAsync();
             throw;
         }
     }

@@ -30,6 +30,13 @@ public sealed class RelayOptions
     [Range(256, 1024 * 1024)]
     public int ReceiveBufferBytes { get; set; } = 2 * 1024;
 
+    /// <summary>
+    /// Threads of the gateway's own (epoll loops, on Linux) that the media listener's connections and every bot hop wait
+    /// on; unset: one per processor. 0 hands them to .NET's socket engine instead (as on every other system).
+    /// </summary>
+    [Range(0, 256)]
+    public int? EventLoops { get; set; }
+
     /// <summary>After one side closes, how long the other may take to finish its close handshake.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);

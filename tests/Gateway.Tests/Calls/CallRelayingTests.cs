@@ -89,7 +89,7 @@ public sealed class CallRelayingTests
     {
         var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
         var botFailures = new BotFailureActions(new InMemoryTenantSettingsStore(), http, Options.Create(new TelnyxOptions()), NullLogger<BotFailureActions>.Instance);
-        var admission = _stages.Admission(new BotDialer());
+        var admission = _stages.Admission(new BotDialer(TestEventLoops.Loops));
         var failovers = new BotFailovers(admission, _stages.Claims, _stages.Sessions, _stages.Metrics, new HoldClipFrames(_stages.Registry, NullLogger<HoldClipFrames>.Instance, TimeProvider.System), Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<BotFailover>.Instance);
         return new CallRelaying(_stages.Sessions, botFailures, failovers, _stages.Metrics, Options.Create(new RelayOptions()), Options.Create(new GatewayOptions()), TimeProvider.System, NullLogger<CallRelaying>.Instance);
     }

@@ -11,25 +11,29 @@ namespace Gateway.Tests.Hosting;
 /// </summary>
 public sealed class MediaLifetimeTests
 {
-    [Fact]
-    public async Task A_peer_that_hangs_up_before_the_101_aborts_the_request()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task A_peer_that_hangs_up_before_the_101_aborts_the_request(string loops)
     {
         var (client, server) = await ConnectedPairAsync();
-        using var lifetime = new MediaLifetime(server);
+        await using var connection = TestEventLoops.Named(loops).Open(server);
+        using var lifetime = new MediaLifetime(server, connection);
 
         client.Dispose();
 
         await Wait.UntilAsync(() => lifetime.RequestAborted.IsCancellationRequested, "the request is aborted");
-        server.Dispose();
     }
 
-    [Fact]
-    public async Task Aborting_once_the_request_has_ended_still_drops_the_connection()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task Aborting_once_the_request_has_ended_still_drops_the_connection(string loops)
     {
         var (client, server) = await ConnectedPairAsync();
         using (client)
         {
-            var lifetime = new MediaLifetime(server);
+            var lifetime = new MediaLifetime(server, TestEventLoops.Named(loops).Open(server));
             lifetime.StopWatching();
             lifetime.Dispose();
 

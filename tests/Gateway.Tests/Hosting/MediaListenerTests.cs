@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.WebSockets;
 using Gateway.CallSimulator;
+using Gateway.Relay.EventLoop;
 using Gateway.Tests.Infrastructure;
 using Gateway.Tests.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Hosting;
 
@@ -60,6 +62,26 @@ public sealed class MediaListenerTests : IAsyncLifetime
         await bot.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bot done");
         TestCalls.AssertClose(await TestCalls.ReceiveAsync(telnyx), WebSocketCloseStatus.NormalClosure, "bot done");
         await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+    }
+
+    [Fact]
+    public async Task Over_dotnets_socket_engine_a_call_on_the_media_listener_is_relayed_as_well()
+    {
+        // Relay:EventLoops 0: the listener's connections and the bot hop wait on .NET's socket engine, as on any system
+        // but Linux.
+        await using var gateway = await GatewayHost.StartAsync(mediaPort: true, settings: new Dictionary<string, string?> { ["Relay:EventLoops"] = "0" });
+        await gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 10));
+        Assert.Equal(0, gateway.Services.GetRequiredService<SocketEventLoops>().Count);
+        Assert.Equal(Environment.ProcessorCount, _gateway.Services.GetRequiredService<SocketEventLoops>().Count);
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(gateway.MediaCallUri(TestCalls.SupportQuery));
+        var bot = await StartAsync(telnyx, call);
+
+        await AssertRelaysBothWaysAsync(telnyx, bot, call);
+
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
+        TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
+        await gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
     }
 
     [Fact]

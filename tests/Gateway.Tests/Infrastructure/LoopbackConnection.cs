@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Relay.EventLoop;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -9,11 +10,12 @@ namespace Gateway.Tests.Infrastructure;
 /// </summary>
 public static class LoopbackConnection
 {
+    /// <param name="loops">Where the gateway's end waits: its own event loops, or .NET's socket engine.</param>
     /// <param name="socketBufferBytes">
     /// When given, the kernel buffers of both ends (send and receive) are set this small, so a peer that stops reading
     /// holds up its writer within a few KiB instead of megabytes.
     /// </param>
-    public static (Stream Gateway, Stream Peer) Streams(int? socketBufferBytes = null)
+    public static (Stream Gateway, Stream Peer) Streams(SocketEventLoops loops, int? socketBufferBytes = null)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -28,9 +30,6 @@ public static class LoopbackConnection
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(1);
         peer.Connect(listener.LocalEndPoint!);
-        var gateway = listener.Accept();
-        gateway.NoDelay = true;
-
-        return (new NetworkStream(gateway, ownsSocket: true), new NetworkStream(peer, ownsSocket: true));
+        return (loops.Open(listener.Accept()), new NetworkStream(peer, ownsSocket: true));
     }
 }

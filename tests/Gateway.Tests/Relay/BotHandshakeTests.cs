@@ -14,14 +14,15 @@ namespace Gateway.Tests.Relay;
 /// </summary>
 public sealed class BotHandshakeTests
 {
-
     private static readonly KeyValuePair<string, string>[] Headers = [new("X-Daily-Session-Id", "session-1"), new("X-Gateway-Org", "acme")];
 
-    [Fact]
-    public async Task Sends_an_upgrade_with_the_call_headers_and_the_path_and_query()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task Sends_an_upgrade_with_the_call_headers_and_the_path_and_query(string loops)
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws?body=e30%3D"), Headers, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(TestEventLoops.Named(loops), new Uri($"ws://127.0.0.1:{server.Port}/ws?body=e30%3D"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();
@@ -39,11 +40,13 @@ public sealed class BotHandshakeTests
         Assert.Equal(WebSocketState.Open, socket.State);
     }
 
-    [Fact]
-    public async Task Frames_sent_in_the_same_packet_as_the_101_arrive_first_and_in_order()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task Frames_sent_in_the_same_packet_as_the_101_arrive_first_and_in_order(string loops)
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(TestEventLoops.Named(loops), new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();
@@ -77,7 +80,7 @@ public sealed class BotHandshakeTests
     public async Task A_connection_closed_before_the_response_is_refused()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(TestEventLoops.Loops, new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using (var connection = await server.AcceptAsync())
         {
@@ -92,7 +95,7 @@ public sealed class BotHandshakeTests
     public async Task A_101_larger_than_the_first_buffer_and_split_across_reads_is_read_whole_with_its_frames()
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(TestEventLoops.Loops, new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();
@@ -144,7 +147,7 @@ public sealed class BotHandshakeTests
     private static async Task<BotHandshakeException> RefusalAsync(Func<string, byte[]> answer)
     {
         using var server = RawServer.Start();
-        var connecting = BotHandshake.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
+        var connecting = BotHandshake.ConnectAsync(TestEventLoops.Loops, new Uri($"ws://127.0.0.1:{server.Port}/ws"), Headers, Wait.Token());
 
         await using var connection = await server.AcceptAsync();
         var request = await connection.ReadRequestAsync();

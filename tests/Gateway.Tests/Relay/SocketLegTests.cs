@@ -10,16 +10,19 @@ namespace Gateway.Tests.Relay;
 /// <summary>
 /// The relay over real loopback sockets (the media listener's and the bot hop's connections are plain sockets): what
 /// the kernel cannot take at once still arrives whole and in order (and holds up the other side meanwhile), what
-/// arrives in pieces is forwarded as the frames it makes, and a connection reset ends the call as a lost bot.
+/// arrives in pieces is forwarded as the frames it makes, and a connection reset ends the call as a lost bot; on the
+/// gateway's own event loops and on .NET's socket engine alike.
 /// </summary>
 public sealed class SocketLegTests
 {
     private static readonly RelayOptions Options = new() { KeepAliveInterval = TimeSpan.Zero, CloseTimeout = TimeSpan.FromSeconds(2) };
 
-    [Fact]
-    public async Task A_2_MiB_bot_message_reaches_a_slow_Telnyx_reader_whole_and_holds_up_the_bot_meanwhile()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task A_2_MiB_bot_message_reaches_a_slow_Telnyx_reader_whole_and_holds_up_the_bot_meanwhile(string loops)
     {
-        await using var rig = new RelayRig(Options, connect: () => LoopbackConnection.Streams(socketBufferBytes: 4096));
+        await using var rig = new RelayRig(Options, connect: () => LoopbackConnection.Streams(TestEventLoops.Named(loops), socketBufferBytes: 4096));
         var message = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
 
         var sending = rig.BotSocket.SendAsync(message.AsMemory(), WebSocketMessageType.Binary, endOfMessage: true, Wait.Token()).AsTask();
@@ -45,10 +48,12 @@ public sealed class SocketLegTests
         Assert.Equal("after", await RelayRig.ReceiveTextAsync(rig.TelnyxSocket));
     }
 
-    [Fact]
-    public async Task A_caller_frame_that_arrives_in_pieces_reaches_the_bot_whole()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task A_caller_frame_that_arrives_in_pieces_reaches_the_bot_whole(string loops)
     {
-        await using var rig = new RelayRig(Options, connect: () => LoopbackConnection.Streams());
+        await using var rig = new RelayRig(Options, connect: () => LoopbackConnection.Streams(TestEventLoops.Named(loops)));
         var text = new string('m', 300);
         var frame = RawFrames.ClientText(text);
 
@@ -62,13 +67,15 @@ public sealed class SocketLegTests
         Assert.Equal(text, await RelayRig.ReceiveTextAsync(rig.BotSocket));
     }
 
-    [Fact]
-    public async Task A_reset_bot_connection_ends_the_relay_as_the_bot_lost()
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task A_reset_bot_connection_ends_the_relay_as_the_bot_lost(string loops)
     {
         var connections = new List<Stream>();
         await using var rig = new RelayRig(Options, connect: () =>
         {
-            var connection = LoopbackConnection.Streams();
+            var connection = LoopbackConnection.Streams(TestEventLoops.Named(loops));
             connections.Add(connection.Peer);
             return connection;
         });

@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+
+namespace Gateway.Relay.EventLoop;
+
+/// <summary>
+/// A connected socket on a <see cref="SocketEventLoop"/>: reads and writes are non-blocking system calls made by the
+/// caller, and waiting is for the loop's next edge. A read after a short one (the kernel's queue was emptied) waits for
+/// the next edge rather than asking the kernel again, and a zero-byte read only waits: one receive per frame.
+/// </summary>
+internal sealed class EventLoopStream : Stream
+{
+    // Where a zero-byte read's peek lands; what it holds is never looked at.
+    private static readonly byte[] PeekByte = new byte[1];
+
+    private readonly Socket _socket;
+    private readonly SocketEventLoop _loop;
+    private readonly ulong _token;
+    private readonly SocketReadiness _readable = new();
+    private readonly SocketReadiness _writable = new();
+
+    // The edge count at which a read last found the kernel's queue empty; a read waits past it before asking again.
+    private int _drainedAt = -1;
+    private Action? _onHangUp;
+    private int _disposed;
+
+    /// <summary>Puts a connected socket on <paramref name="loop"/>; the stream owns it from here on.</summary>
+    public EventLoopStream(Socket socket, SocketEventLoop loop)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(loop);
+        _socket = socket;
+        _socket.Blocking = false;
+        _loop = loop;
+        _token = _loop.Register(socket, this);
+    }
+
+    /// <summary>The socket, for what is asked of it directly (its addresses, its options).</summary>
+    internal Socket Socket => _socket;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Connects to the first of the host's addresses that answers.</summary>
+    public static async Task<EventLoopStream> ConnectAsync(string host, int port, Func<SocketEventLoop> loop, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+            var pending = false;
+            try
+            {
+                socket.Connect(new IPEndPoint(address, port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                pending = true;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+                continue;
+            }
+
+            // Registered once the connect is under way: a socket not yet connecting reads as hung up.
+            var stream = new EventLoopStream(socket, loop());
+            try
+            {
+                if (pending)
+                {
+                    await stream._writable.WaitAsync(0, cancellationToken);
+                    if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
+                    {
+                        throw new SocketException(error);
+                    }
+                }
+
+                return stream;
+            }
+            catch (SocketException e)
+            {
+                await stream.DisposeAsync();
+                last = e;
+            }
+            catch
+            {
+                await stream.DisposeAsync();
+                throw;
+            }
+        }
+
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>Calls <paramref name="onHangUp"/> (on the loop) when the peer closes or resets, until set to null.</summary>
+    public void WatchHangUp(Action? onHangUp) => Volatile.Write(ref _onHangUp, onHangUp);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var seen = _readable.Edges;
+            if (seen == _drainedAt)
+            {
+                await _readable.WaitAsync(seen, cancellationToken);
+                if (buffer.IsEmpty)
+                {
+                    // The kernel said bytes arrived (or the end did): a zero-byte read asks nothing more.
+                    return 0;
+                }
+
+                continue;
+            }
+
+            // A zero-byte read whose answer the loop does not know (its first, or after a read that filled its buffer)
+            // asks the kernel without taking anything.
+            var read = buffer.IsEmpty
+                ? _socket.Receive(PeekByte, SocketFlags.Peek, out var error)
+                : _socket.Receive(buffer.Span, SocketFlags.None, out error);
+            if (buffer.IsEmpty && error == SocketError.Success)
+            {
+                return 0;
+            }
+
+            if (error == SocketError.Success)
+            {
+                if (read < buffer.Length)
+                {
+                    _drainedAt = seen;
+                }
+
+                return read;
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new IOException($"Unable to read from the connection: {error}.", new SocketException((int)error));
+            }
+
+            _drainedAt = seen;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var seen = _writable.Edges;
+            var sent = _socket.Send(buffer.Span, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                buffer = buffer[sent..];
+            }
+            else if (error == SocketError.WouldBlock)
+            {
+                await _writable.WaitAsync(seen, cancellationToken);
+            }
+            else
+            {
+                throw new IOException($"Unable to write to the connection: {error}.", new SocketException((int)error));
+            }
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>The loop's events for this socket.</summary>
+    internal void OnEvents(uint events)
+    {
+        if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+            {
+                Volatile.Read(ref _onHangUp)?.Invoke();
+            }
+
+            _readable.Signal();
+        }
+
+        if ((events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            _writable.Signal();
+        }
+    }
+
+    /// <summary>Drops the connection (no linger: the peer reads a reset).</summary>
+    public void Abort() => Close(abortive: true);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Close(abortive: false);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Close(bool abortive)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _loop.Unregister(_socket, _token);
+        _readable.Close();
+        _writable.Close();
+        if (abortive)
+        {
+            _socket.Close(0);
+        }
+        else
+        {
+            _socket.Dispose();
+        }
+    }
+}

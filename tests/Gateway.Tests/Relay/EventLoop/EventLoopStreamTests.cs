@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Gateway.Relay.EventLoop;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Tests.Relay.EventLoop;
+
+/// <summary>
+/// A socket on the gateway's own event loop, against a plain socket on loopback: reads that wait for the kernel's word
+/// and still get every byte, zero-byte reads that only wait, writes held up by a reader that stops, the peer's end and
+/// reset, cancellation, disposal under a pending read, connecting, and a closed descriptor's number taken by another
+/// socket.
+/// </summary>
+public sealed class EventLoopStreamTests : IDisposable
+{
+    private readonly SocketEventLoop _loop = new(0, NullLogger.Instance);
+
+    public void Dispose() => _loop.Dispose();
+
+    [Fact]
+    public async Task A_read_waits_for_bytes_sent_later_and_every_byte_arrives_in_order()
+    {
+        var (stream, peer) = await PairAsync();
+        await using (stream)
+        using (peer)
+        {
+            var buffer = new byte[64];
+            var reading = stream.ReadAsync(buffer, Wait.Token()).AsTask();
+            await Task.Delay(100);
+            Assert.False(reading.IsCompleted, "a read completed before anything was sent");
+
+            await peer.SendAsync("abc"u8.ToArray(), SocketFlags.None);
+            Assert.Equal(3, await reading.WaitAsync(Wait.Timeout));
+
+            // A short read emptied the kernel's queue: the next read waits for the next edge, and still gets what follows.
+            await peer.SendAsync("defgh"u8.ToArray(), SocketFlags.None);
+            Assert.Equal(5, await stream.ReadAsync(buffer.AsMemory(3), Wait.Token()));
+            Assert.Equal("abcdefgh"u8.ToArray(), buffer[..8]);
+        }
+    }
+
+    [Fact]
+    public async Task A_zero_byte_read_completes_when_bytes_arrive_and_consumes_none()
+    {
+        var (stream, peer) = await PairAsync();
+        await using (stream)
+        using (peer)
+        {
+            var waiting = stream.ReadAsync(Memory<byte>.Empty, Wait.Token()).AsTask();
+            await Task.Delay(100);
+            Assert.False(waiting.IsCompleted, "a zero-byte read completed with nothing sent");
+
+            await peer.SendAsync("xyz"u8.ToArray(), SocketFlags.None);
+            Assert.Equal(0, await waiting.WaitAsync(Wait.Timeout));
+
+            var buffer = new byte[16];
+            Assert.Equal(3, await stream.ReadAsync(buffer, Wait.Token()));
+            Assert.Equal("xyz"u8.ToArray(), buffer[..3]);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_throws_and_the_stream_reads_on()
+    {
+        var (stream, peer) = await PairAsync();
+        await using (stream)
+        using (peer)
+        {
+            using var cancel = new CancellationTokenSource();
+            var waiting = stream.ReadAsync(Memory<byte>.Empty, cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            var cancelled = await Assert.ThrowsAsync<OperationCanceledException>(() => waiting.WaitAsync(Wait.Timeout));
+            Assert.Equal(cancel.Token, cancelled.CancellationToken);
+
+            // The registration of the cancelled wait is gone: cancelling its source again touches no later wait.
+            var buffer = new byte[16];
+            var reading = stream.ReadAsync(buffer, Wait.Token()).AsTask();
+            await peer.SendAsync("after"u8.ToArray(), SocketFlags.None);
+            Assert.Equal(5, await reading.WaitAsync(Wait.Timeout));
+        }
+    }
+
+    [Fact]
+    public async Task The_peers_end_reads_as_zero_and_its_reset_as_an_io_exception()
+    {
+        var (ended, endingPeer) = await PairAsync();
+        await using (ended)
+        {
+            endingPeer.Shutdown(SocketShutdown.Send);
+            Assert.Equal(0, await ended.ReadAsync(new byte[16], Wait.Token()));
+            endingPeer.Dispose();
+        }
+
+        var (reset, resettingPeer) = await PairAsync();
+        await using (reset)
+        {
+            var reading = reset.ReadAsync(new byte[16], Wait.Token()).AsTask();
+            resettingPeer.Close(0);
+            var failed = await Assert.ThrowsAsync<IOException>(() => reading.WaitAsync(Wait.Timeout));
+            Assert.Equal(SocketError.ConnectionReset, Assert.IsType<SocketException>(failed.InnerException).SocketErrorCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_the_kernel_cannot_take_waits_for_the_reader_and_arrives_whole()
+    {
+        var (stream, peer) = await PairAsync(socketBufferBytes: 4096);
+        await using (stream)
+        using (peer)
+        {
+            var message = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+            var writing = stream.WriteAsync(message, Wait.Token()).AsTask();
+            await Task.Delay(200);
+            Assert.False(writing.IsCompleted, "4 MiB went into a connection nobody reads");
+
+            var received = new byte[message.Length];
+            var count = 0;
+            while (count < received.Length)
+            {
+                count += await peer.ReceiveAsync(received.AsMemory(count), SocketFlags.None, Wait.Token());
+            }
+
+            await writing.WaitAsync(Wait.Timeout);
+            Assert.True(message.AsSpan().SequenceEqual(received));
+        }
+    }
+
+    [Fact]
+    public async Task Disposing_under_a_pending_read_fails_the_read_and_closes_the_connection()
+    {
+        var (stream, peer) = await PairAsync();
+        using (peer)
+        {
+            var reading = stream.ReadAsync(new byte[16], Wait.Token()).AsTask();
+            await stream.DisposeAsync();
+
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => reading.WaitAsync(Wait.Timeout));
+            Assert.Equal(0, await peer.ReceiveAsync(new byte[16], SocketFlags.None, Wait.Token()));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.ReadAsync(new byte[16], Wait.Token()).AsTask());
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_loop_fails_what_waits_on_it()
+    {
+        var loop = new SocketEventLoop(1, NullLogger.Instance);
+        var (stream, peer) = await PairAsync(loop: loop);
+        using (peer)
+        {
+            var reading = stream.ReadAsync(new byte[16], Wait.Token()).AsTask();
+            loop.Dispose();
+
+            // The host is going down after its drain: what is left is dropped.
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => reading.WaitAsync(Wait.Timeout));
+            var dropped = await Assert.ThrowsAsync<SocketException>(() => peer.ReceiveAsync(new byte[16], SocketFlags.None, Wait.Token()).AsTask());
+            Assert.Equal(SocketError.ConnectionReset, dropped.SocketErrorCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_hang_up_is_told_while_watched_and_not_after()
+    {
+        var (watched, watchedPeer) = await PairAsync();
+        await using (watched)
+        {
+            var hungUp = new TaskCompletionSource();
+            watched.WatchHangUp(() => hungUp.TrySetResult());
+            watchedPeer.Dispose();
+            await hungUp.Task.WaitAsync(Wait.Timeout);
+        }
+
+        var (unwatched, unwatchedPeer) = await PairAsync();
+        await using (unwatched)
+        {
+            var told = false;
+            unwatched.WatchHangUp(() => told = true);
+            unwatched.WatchHangUp(null);
+            unwatchedPeer.Dispose();
+            Assert.Equal(0, await unwatched.ReadAsync(new byte[16], Wait.Token()));
+            Assert.False(told);
+        }
+    }
+
+    [Fact]
+    public async Task Abort_resets_the_connection()
+    {
+        var (stream, peer) = await PairAsync();
+        using (peer)
+        {
+            stream.Abort();
+            var failed = await Assert.ThrowsAsync<SocketException>(() => peer.ReceiveAsync(new byte[16], SocketFlags.None, Wait.Token()).AsTask());
+            Assert.Equal(SocketError.ConnectionReset, failed.SocketErrorCode);
+        }
+    }
+
+    [Fact]
+    public async Task Connects_by_name_and_by_address_and_reports_a_refusal()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+        foreach (var host in new[] { "127.0.0.1", "localhost" })
+        {
+            await using var stream = await EventLoopStream.ConnectAsync(host, port, () => _loop, Wait.Token());
+            using var accepted = await listener.AcceptAsync(Wait.Token());
+            await stream.WriteAsync("hi"u8.ToArray(), Wait.Token());
+            var buffer = new byte[2];
+            Assert.Equal(2, await accepted.ReceiveAsync(buffer, SocketFlags.None, Wait.Token()));
+            Assert.Equal("hi"u8.ToArray(), buffer);
+        }
+
+        listener.Dispose();
+        var refused = await Assert.ThrowsAsync<SocketException>(() => EventLoopStream.ConnectAsync("127.0.0.1", port, () => _loop, Wait.Token()));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Disposing_a_stream_whose_socket_was_closed_leaves_the_socket_that_took_its_descriptor_alone()
+    {
+        // The socket closes behind the stream's back, and the next socket accepted takes its descriptor number (the
+        // lowest free one; tried again if another test's socket took it first).
+        for (var attempt = 0; ; attempt++)
+        {
+            var (first, firstPeer) = await PairAsync();
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            using var secondPeer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await secondPeer.ConnectAsync(listener.LocalEndPoint!, Wait.Token());
+            var number = first.Socket.Handle;
+            first.Socket.Close();
+            await using var second = new EventLoopStream(listener.Accept(), _loop);
+            if (second.Socket.Handle != number)
+            {
+                Assert.True(attempt < 20, "no socket took the closed one's descriptor");
+                firstPeer.Dispose();
+                continue;
+            }
+
+            await first.DisposeAsync();
+            firstPeer.Dispose();
+
+            var reading = second.ReadAsync(new byte[16], Wait.Token()).AsTask();
+            await secondPeer.SendAsync("still"u8.ToArray(), SocketFlags.None);
+            Assert.Equal(5, await reading.WaitAsync(Wait.Timeout));
+            return;
+        }
+    }
+
+    private async Task<(EventLoopStream Stream, Socket Peer)> PairAsync(int? socketBufferBytes = null, SocketEventLoop? loop = null)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (socketBufferBytes is { } small)
+        {
+            (listener.SendBufferSize, listener.ReceiveBufferSize) = (small, small);
+            (peer.SendBufferSize, peer.ReceiveBufferSize) = (small, small);
+        }
+
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        await peer.ConnectAsync(listener.LocalEndPoint!, Wait.Token());
+        var accepted = await listener.AcceptAsync(Wait.Token());
+        return (new EventLoopStream(accepted, loop ?? _loop), peer);
+    }
+}

@@ -33,7 +33,17 @@ internal static partial class MediaConnection
 
     public static async Task ServeAsync(Socket socket, SocketEventLoops loops, RequestDelegate pipeline, IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
     {
-        var stream = loops.Open(socket);
+        Stream stream;
+        try
+        {
+            stream = loops.Open(socket);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // Reset before it was served, or the gateway is stopping (its loops with it).
+            return;
+        }
+
         await using (stream)
         {
             Func<Task>? call = null;

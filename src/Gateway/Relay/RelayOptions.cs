@@ -23,14 +23,6 @@ public sealed class RelayOptions
     public int BotMessageMaxBytes { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>
-    /// Buffer each direction of a call keeps for its whole life. Frames that fit (every usual media frame) cost
-    /// no allocation; a larger message borrows a pooled buffer for its own duration. 2 KiB holds a 20 ms frame of
-    /// 16 kHz L16 audio in base64 JSON (about 1 KB); every call keeps two.
-    /// </summary>
-    [Range(256, 1024 * 1024)]
-    public int ReceiveBufferBytes { get; set; } = 2 * 1024;
-
-    /// <summary>
     /// Threads of the gateway's own (epoll loops, on Linux) that the media listener's connections and every bot hop wait
     /// on; unset: one per processor. 0 hands them to .NET's socket engine instead (as on every other system).
     /// </summary>

@@ -36,8 +36,19 @@ internal sealed partial class SocketEventLoop : IDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         var token = (ulong)Interlocked.Increment(ref _nextToken);
         _streams[token] = stream;
-        Epoll.Register(_epoll, (int)socket.SafeHandle.DangerousGetHandle(), token);
-        return token;
+        try
+        {
+            Epoll.Register(_epoll, (int)socket.SafeHandle.DangerousGetHandle(), token);
+
+            // Stopped meanwhile: the loop may have let go of its sockets already, and would never wake this one.
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            return token;
+        }
+        catch
+        {
+            _streams.TryRemove(token, out _);
+            throw;
+        }
     }
 
     /// <summary>

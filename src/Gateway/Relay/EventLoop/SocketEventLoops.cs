@@ -38,8 +38,17 @@ public sealed class SocketEventLoops : IDisposable
     public Stream Open(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        socket.NoDelay = true;
-        return _count > 0 ? new EventLoopStream(socket, Next()) : new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            socket.NoDelay = true;
+            return _count > 0 ? new EventLoopStream(socket, Next()) : new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            // A loop stopped with its host, or a connection already reset.
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Connects to the first of the host's addresses that accepts.</summary>

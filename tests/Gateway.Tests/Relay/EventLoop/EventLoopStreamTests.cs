@@ -251,6 +251,60 @@ public sealed class EventLoopStreamTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_socket_on_the_loop_is_in_no_other_epoll_set_so_dotnets_engine_never_wakes_for_it()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        await using var connected = await EventLoopStream.ConnectAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port, () => _loop, Wait.Token());
+        using var peer = await listener.AcceptAsync(Wait.Token());
+        var (accepted, acceptedPeer) = await PairAsync();
+        await using (accepted)
+        using (acceptedPeer)
+        {
+            // Through a wait each way, and a write, as a relayed frame goes.
+            var reading = accepted.ReadAsync(new byte[4], Wait.Token()).AsTask();
+            await acceptedPeer.SendAsync("ping"u8.ToArray(), SocketFlags.None);
+            await reading.WaitAsync(Wait.Timeout);
+            await connected.WriteAsync("pong"u8.ToArray(), Wait.Token());
+            var zeroByte = connected.ReadAsync(Memory<byte>.Empty, Wait.Token()).AsTask();
+            await peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
+            await zeroByte.WaitAsync(Wait.Timeout);
+
+            Assert.Equal(1, EpollSetsHolding(connected.Socket));
+            Assert.Equal(1, EpollSetsHolding(accepted.Socket));
+        }
+    }
+
+    /// <summary>How many of the process's epoll sets hold the socket's descriptor (Linux's /proc/self/fdinfo).</summary>
+    private static int EpollSetsHolding(Socket socket)
+    {
+        var descriptor = socket.Handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var sets = 0;
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget == "anon_inode:[eventpoll]"
+                    && File.ReadAllLines($"/proc/self/fdinfo/{Path.GetFileName(fd)}").Any(line => IsEntryFor(line, descriptor)))
+                {
+                    sets++;
+                }
+            }
+            catch (IOException)
+            {
+                // A descriptor closed meanwhile by another test.
+            }
+        }
+
+        return sets;
+    }
+
+    /// <summary>An epoll set's entry reads <c>tfd: &lt;descriptor, padded&gt; events: … data: …</c>.</summary>
+    private static bool IsEntryFor(string line, string descriptor) =>
+        line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tfd:", var held, ..] && held == descriptor;
+
     private async Task<(EventLoopStream Stream, Socket Peer)> PairAsync(int? socketBufferBytes = null, SocketEventLoop? loop = null)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -253,6 +253,8 @@ internal sealed class MediaUpgrade(Socket socket, Stream connection, HttpRequest
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         lifetime.StopWatching();
+        // A socket on an event loop has one stream, its registration there; on .NET's engine the call gets a stream of
+        // its own that leaves the socket to the connection.
         var stream = connection is EventLoopStream ? connection : new NetworkStream(socket, ownsSocket: false);
         await WriteHeadAsync(stream, response);
         return stream;

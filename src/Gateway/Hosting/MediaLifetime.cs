@@ -6,15 +6,15 @@ namespace Gateway.Hosting;
 
 /// <summary>
 /// The request's lifetime on the media listener: <see cref="RequestAborted"/> fires when the peer hangs up before the
-/// 101, as Kestrel's does (a bot being connected for it is then given up); aborting drops the connection.
+/// 101, as Kestrel's does (a bot being connected for it is then given up); aborting drops the connection. On an event
+/// loop the loop tells of the hang-up itself; on .NET's socket engine a zero-byte receive watches for it.
 /// </summary>
 internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _aborted = new();
-    private int _stopped;
-
     private readonly EventLoopStream? _loopStream;
+    private int _stopped;
 
     public MediaLifetime(Socket socket, Stream connection)
     {
@@ -46,10 +46,11 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     }
 
     /// <summary>
-    /// Before the 101: from then on the call's own reads see the peer leave. The watch's receive is left pending rather
-    /// than cancelled (a cancelled receive is an exception per call): it ends at the caller's first bytes, which it
-    /// leaves for the call (the socket serves receives in order), or at the close, and does nothing more. Meanwhile it
-    /// holds the socket's cached receive state, so the call's first receive makes its own (a few hundred bytes, once).
+    /// Before the 101: from then on the call's own reads see the peer leave. On .NET's engine the watch's receive is left
+    /// pending rather than cancelled (a cancelled receive is an exception per call): it ends at the caller's first bytes,
+    /// which it leaves for the call (the socket serves receives in order), or at the close, and does nothing more.
+    /// Meanwhile it holds the socket's cached receive state, so the call's first receive makes its own (a few hundred
+    /// bytes, once).
     /// </summary>
     public void StopWatching()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Core;
@@ -27,7 +26,6 @@ internal static class BotHandshake
         var stream = await loops.ConnectAsync(url.IdnHost, url.Port, cancellationToken);
         try
         {
-
             if (secure)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);

@@ -22,15 +22,7 @@ public sealed class MediaListenerTests : IAsyncLifetime
     [Fact]
     public async Task A_call_on_the_media_listener_is_relayed_frame_for_frame_and_its_close_passes_through()
     {
-        var call = TelnyxCallInfo.CreateRandom();
-        await using var telnyx = await TestCalls.DialAsync(_gateway.MediaCallUri(TestCalls.SupportQuery));
-        var bot = await StartAsync(telnyx, call);
-
-        await AssertRelaysBothWaysAsync(telnyx, bot, call);
-
-        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
-        TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
-        await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+        await AssertCallRelayedAndHungUpAsync(_gateway);
     }
 
     [Fact]
@@ -73,15 +65,8 @@ public sealed class MediaListenerTests : IAsyncLifetime
         await gateway.PutAgentAsync("acme", "support", ("bot-1", _bot.WsUri, 10));
         Assert.Equal(0, gateway.Services.GetRequiredService<SocketEventLoops>().Count);
         Assert.Equal(Environment.ProcessorCount, _gateway.Services.GetRequiredService<SocketEventLoops>().Count);
-        var call = TelnyxCallInfo.CreateRandom();
-        await using var telnyx = await TestCalls.DialAsync(gateway.MediaCallUri(TestCalls.SupportQuery));
-        var bot = await StartAsync(telnyx, call);
 
-        await AssertRelaysBothWaysAsync(telnyx, bot, call);
-
-        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
-        TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
-        await gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
+        await AssertCallRelayedAndHungUpAsync(gateway);
     }
 
     [Fact]
@@ -186,6 +171,20 @@ public sealed class MediaListenerTests : IAsyncLifetime
         var hungUp = System.Diagnostics.Stopwatch.StartNew();
         await _gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
         Assert.True(hungUp.Elapsed < TimeSpan.FromSeconds(5), $"the call was gone {hungUp.Elapsed} after the caller hung up, not at once");
+    }
+
+    /// <summary>A call through <paramref name="gateway"/>'s media listener: relayed both ways, then the caller's close passes through and the call is gone.</summary>
+    private async Task AssertCallRelayedAndHungUpAsync(GatewayHost gateway)
+    {
+        var call = TelnyxCallInfo.CreateRandom();
+        await using var telnyx = await TestCalls.DialAsync(gateway.MediaCallUri(TestCalls.SupportQuery));
+        var bot = await StartAsync(telnyx, call);
+
+        await AssertRelaysBothWaysAsync(telnyx, bot, call);
+
+        await telnyx.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "caller hung up");
+        TestCalls.AssertClose(await bot.ReceiveAsync(), WebSocketCloseStatus.NormalClosure, "caller hung up");
+        await gateway.AssertCallGoneAsync(new Gateway.Core.AgentKey("acme", "support"));
     }
 
     /// <summary>Telnyx's handshake on a dialled stream, and the bot's side of the call once it has it verbatim.</summary>

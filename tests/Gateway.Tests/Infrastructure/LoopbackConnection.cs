@@ -11,11 +11,19 @@ namespace Gateway.Tests.Infrastructure;
 public static class LoopbackConnection
 {
     /// <param name="loops">Where the gateway's end waits: its own event loops, or .NET's socket engine.</param>
+    /// <param name="socketBufferBytes">See <see cref="Sockets"/>.</param>
+    public static (Stream Gateway, Stream Peer) Streams(SocketEventLoops loops, int? socketBufferBytes = null)
+    {
+        var (gateway, peer) = Sockets(socketBufferBytes);
+        return (loops.Open(gateway), new NetworkStream(peer, ownsSocket: true));
+    }
+
+    /// <summary>The two ends as sockets, the gateway's accepted, the peer's connected with no delay.</summary>
     /// <param name="socketBufferBytes">
     /// When given, the kernel buffers of both ends (send and receive) are set this small, so a peer that stops reading
     /// holds up its writer within a few KiB instead of megabytes.
     /// </param>
-    public static (Stream Gateway, Stream Peer) Streams(SocketEventLoops loops, int? socketBufferBytes = null)
+    public static (Socket Gateway, Socket Peer) Sockets(int? socketBufferBytes = null)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -30,6 +38,6 @@ public static class LoopbackConnection
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(1);
         peer.Connect(listener.LocalEndPoint!);
-        return (loops.Open(listener.Accept()), new NetworkStream(peer, ownsSocket: true));
+        return (listener.Accept(), peer);
     }
 }

@@ -24,8 +24,6 @@ internal static partial class Epoll
 
     private static readonly int DataOffset = EventBytes == 12 ? 4 : 8;
 
-    public static bool IsSupported => OperatingSystem.IsLinux();
-
     public static int Create()
     {
         var fd = epoll_create1(CloseOnExec);

@@ -22,7 +22,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task A_read_waits_for_bytes_sent_later_and_every_byte_arrives_in_order()
     {
-        var (stream, peer) = await PairAsync();
+        var (stream, peer) = Pair();
         await using (stream)
         using (peer)
         {
@@ -44,7 +44,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task A_zero_byte_read_completes_when_bytes_arrive_and_consumes_none()
     {
-        var (stream, peer) = await PairAsync();
+        var (stream, peer) = Pair();
         await using (stream)
         using (peer)
         {
@@ -64,7 +64,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task A_cancelled_wait_throws_and_the_stream_reads_on()
     {
-        var (stream, peer) = await PairAsync();
+        var (stream, peer) = Pair();
         await using (stream)
         using (peer)
         {
@@ -85,7 +85,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task The_peers_end_reads_as_zero_and_its_reset_as_an_io_exception()
     {
-        var (ended, endingPeer) = await PairAsync();
+        var (ended, endingPeer) = Pair();
         await using (ended)
         {
             endingPeer.Shutdown(SocketShutdown.Send);
@@ -93,7 +93,7 @@ public sealed class EventLoopStreamTests : IDisposable
             endingPeer.Dispose();
         }
 
-        var (reset, resettingPeer) = await PairAsync();
+        var (reset, resettingPeer) = Pair();
         await using (reset)
         {
             var reading = reset.ReadAsync(new byte[16], Wait.Token()).AsTask();
@@ -106,7 +106,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task A_write_the_kernel_cannot_take_waits_for_the_reader_and_arrives_whole()
     {
-        var (stream, peer) = await PairAsync(socketBufferBytes: 4096);
+        var (stream, peer) = Pair(socketBufferBytes: 4096);
         await using (stream)
         using (peer)
         {
@@ -130,7 +130,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task Disposing_under_a_pending_read_fails_the_read_and_closes_the_connection()
     {
-        var (stream, peer) = await PairAsync();
+        var (stream, peer) = Pair();
         using (peer)
         {
             var reading = stream.ReadAsync(new byte[16], Wait.Token()).AsTask();
@@ -146,7 +146,7 @@ public sealed class EventLoopStreamTests : IDisposable
     public async Task Stopping_the_loop_fails_what_waits_on_it()
     {
         var loop = new SocketEventLoop(1, NullLogger.Instance);
-        var (stream, peer) = await PairAsync(loop: loop);
+        var (stream, peer) = Pair(loop: loop);
         using (peer)
         {
             var reading = stream.ReadAsync(new byte[16], Wait.Token()).AsTask();
@@ -162,7 +162,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task A_hang_up_is_told_while_watched_and_not_after()
     {
-        var (watched, watchedPeer) = await PairAsync();
+        var (watched, watchedPeer) = Pair();
         await using (watched)
         {
             var hungUp = new TaskCompletionSource();
@@ -171,7 +171,7 @@ public sealed class EventLoopStreamTests : IDisposable
             await hungUp.Task.WaitAsync(Wait.Timeout);
         }
 
-        var (unwatched, unwatchedPeer) = await PairAsync();
+        var (unwatched, unwatchedPeer) = Pair();
         await using (unwatched)
         {
             var told = false;
@@ -186,7 +186,7 @@ public sealed class EventLoopStreamTests : IDisposable
     [Fact]
     public async Task Abort_resets_the_connection()
     {
-        var (stream, peer) = await PairAsync();
+        var (stream, peer) = Pair();
         using (peer)
         {
             stream.Abort();
@@ -225,7 +225,7 @@ public sealed class EventLoopStreamTests : IDisposable
         // lowest free one; tried again if another test's socket took it first).
         for (var attempt = 0; ; attempt++)
         {
-            var (first, firstPeer) = await PairAsync();
+            var (first, firstPeer) = Pair();
             using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             listener.Listen(1);
@@ -259,7 +259,7 @@ public sealed class EventLoopStreamTests : IDisposable
         listener.Listen(1);
         await using var connected = await EventLoopStream.ConnectAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port, () => _loop, Wait.Token());
         using var peer = await listener.AcceptAsync(Wait.Token());
-        var (accepted, acceptedPeer) = await PairAsync();
+        var (accepted, acceptedPeer) = Pair();
         await using (accepted)
         using (acceptedPeer)
         {
@@ -305,20 +305,9 @@ public sealed class EventLoopStreamTests : IDisposable
     private static bool IsEntryFor(string line, string descriptor) =>
         line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tfd:", var held, ..] && held == descriptor;
 
-    private async Task<(EventLoopStream Stream, Socket Peer)> PairAsync(int? socketBufferBytes = null, SocketEventLoop? loop = null)
+    private (EventLoopStream Stream, Socket Peer) Pair(int? socketBufferBytes = null, SocketEventLoop? loop = null)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (socketBufferBytes is { } small)
-        {
-            (listener.SendBufferSize, listener.ReceiveBufferSize) = (small, small);
-            (peer.SendBufferSize, peer.ReceiveBufferSize) = (small, small);
-        }
-
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        await peer.ConnectAsync(listener.LocalEndPoint!, Wait.Token());
-        var accepted = await listener.AcceptAsync(Wait.Token());
+        var (accepted, peer) = LoopbackConnection.Sockets(socketBufferBytes);
         return (new EventLoopStream(accepted, loop ?? _loop), peer);
     }
 }

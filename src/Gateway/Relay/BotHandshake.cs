@@ -28,9 +28,14 @@ internal static class BotHandshake
         {
             if (secure)
             {
+                // The handshake checks the bot's certificate chain, which may block (fetching an intermediate): not on
+                // an event loop's thread, where every other call on that loop would wait for it.
+                var onLoop = stream as EventLoopStream;
+                onLoop?.ResumeOnThreadPool = true;
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, cancellationToken);
+                onLoop?.ResumeOnThreadPool = false;
             }
 
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));

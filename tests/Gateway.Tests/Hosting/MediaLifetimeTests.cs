@@ -28,6 +28,22 @@ public sealed class MediaLifetimeTests
     [Theory]
     [InlineData(TestEventLoops.OwnLoops)]
     [InlineData(TestEventLoops.DotnetEngine)]
+    public async Task A_peer_gone_before_the_lifetime_began_aborts_the_request_as_it_begins(string loops)
+    {
+        var (client, server) = await ConnectedPairAsync();
+        await using var connection = TestEventLoops.Named(loops).Open(server);
+
+        // Gone while its head was being read: the only word of it came before anything watched.
+        client.Dispose();
+        await Task.Delay(100);
+        using var lifetime = new MediaLifetime(server, connection);
+
+        await Wait.UntilAsync(() => lifetime.RequestAborted.IsCancellationRequested, "the request is aborted");
+    }
+
+    [Theory]
+    [InlineData(TestEventLoops.OwnLoops)]
+    [InlineData(TestEventLoops.DotnetEngine)]
     public async Task Aborting_once_the_request_has_ended_still_drops_the_connection(string loops)
     {
         var (client, server) = await ConnectedPairAsync();

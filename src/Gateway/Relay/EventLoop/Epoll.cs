@@ -48,7 +48,7 @@ internal static partial class Epoll
         _ = epoll_ctl(epoll, Delete, fd, ref MemoryMarshal.GetReference(unused));
     }
 
-    /// <summary>Waits for events (forever); returns how many were written to <paramref name="events"/>.</summary>
+    /// <summary>Waits for events (forever); returns how many were written to <paramref name="events"/>, or -errno.</summary>
     public static int Wait(int epoll, Span<byte> events)
     {
         while (true)
@@ -59,9 +59,10 @@ internal static partial class Epoll
                 return count;
             }
 
-            if (Marshal.GetLastPInvokeError() != Interrupted)
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Interrupted)
             {
-                throw new InvalidOperationException($"epoll_wait failed: errno {Marshal.GetLastPInvokeError()}");
+                return -errno;
             }
         }
     }

@@ -22,6 +22,10 @@ internal sealed class EventLoopStream : Stream
 
     // The edge count at which a read last found the kernel's queue empty; a read waits past it before asking again.
     private int _drainedAt = -1;
+
+    // The peer's end (or a reset, or an error) has been reported. It stays in the kernel's queue behind the data that came
+    // with it, and no edge will repeat it: from here on a read always asks the kernel.
+    private volatile bool _peerDone;
     private Action? _onHangUp;
     private int _disposed;
 
@@ -38,6 +42,12 @@ internal sealed class EventLoopStream : Stream
 
     /// <summary>The socket, for what is asked of it directly (its addresses, its options).</summary>
     internal Socket Socket => _socket;
+
+    /// <summary>
+    /// Whether what waits on this socket resumes on the thread pool rather than on its loop's thread: for work that may
+    /// block (a TLS handshake checks certificates, and may fetch an intermediate one).
+    /// </summary>
+    internal bool ResumeOnThreadPool { get; set; }
 
     public override bool CanRead => true;
 
@@ -74,12 +84,22 @@ internal sealed class EventLoopStream : Stream
             }
 
             // Registered once the connect is under way: a socket not yet connecting reads as hung up.
-            var stream = new EventLoopStream(socket, loop());
+            EventLoopStream stream;
+            try
+            {
+                stream = new EventLoopStream(socket, loop());
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
             try
             {
                 if (pending)
                 {
-                    await stream._writable.WaitAsync(0, cancellationToken);
+                    await stream._writable.WaitAsync(0, cancellationToken, stream.ResumeOnThreadPool);
                     if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
                     {
                         throw new SocketException(error);
@@ -103,18 +123,30 @@ internal sealed class EventLoopStream : Stream
         throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
-    /// <summary>Calls <paramref name="onHangUp"/> (on the loop) when the peer closes or resets, until set to null.</summary>
-    public void WatchHangUp(Action? onHangUp) => Volatile.Write(ref _onHangUp, onHangUp);
+    /// <summary>
+    /// Calls <paramref name="onHangUp"/> (on the loop) when the peer closes or resets, until set to null; at once if it
+    /// has already.
+    /// </summary>
+    public void WatchHangUp(Action? onHangUp)
+    {
+        Volatile.Write(ref _onHangUp, onHangUp);
+        if (_peerDone)
+        {
+            onHangUp?.Invoke();
+        }
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
         {
+            // A short read emptied the kernel's queue as of the edge count seen before it: the next read waits for a later
+            // edge, unless the peer's end is known (it stays queued behind the data, and no edge repeats it).
             var seen = _readable.Edges;
-            if (seen == _drainedAt)
+            if (seen == _drainedAt && !_peerDone)
             {
-                await _readable.WaitAsync(seen, cancellationToken);
+                await _readable.WaitAsync(seen, cancellationToken, ResumeOnThreadPool);
                 if (buffer.IsEmpty)
                 {
                     // The kernel said bytes arrived (or the end did): a zero-byte read asks nothing more.
@@ -166,7 +198,7 @@ internal sealed class EventLoopStream : Stream
             }
             else if (error == SocketError.WouldBlock)
             {
-                await _writable.WaitAsync(seen, cancellationToken);
+                await _writable.WaitAsync(seen, cancellationToken, ResumeOnThreadPool);
             }
             else
             {
@@ -181,9 +213,10 @@ internal sealed class EventLoopStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+    // Blocking on a socket whose waits complete on a loop's thread would stop that loop if called there: never done.
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("A socket on an event loop is read asynchronously.");
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A socket on an event loop is written asynchronously.");
 
     public override void Flush()
     {
@@ -202,6 +235,7 @@ internal sealed class EventLoopStream : Stream
         {
             if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
             {
+                _peerDone = true;
                 Volatile.Read(ref _onHangUp)?.Invoke();
             }
 

@@ -22,12 +22,22 @@ internal sealed partial class SocketEventLoop : IDisposable
     private readonly ILogger _logger;
     private long _nextToken;
     private volatile bool _stopping;
+    private int _disposed;
 
     public SocketEventLoop(int index, ILogger logger)
     {
         _logger = logger;
         _epoll = Epoll.Create();
-        _wakeUp = Epoll.CreateWakeUp(_epoll);
+        try
+        {
+            _wakeUp = Epoll.CreateWakeUp(_epoll);
+        }
+        catch
+        {
+            Epoll.Close(_epoll);
+            throw;
+        }
+
         new Thread(Run) { IsBackground = true, Name = $"Media event loop {index}" }.UnsafeStart();
     }
 
@@ -81,32 +91,56 @@ internal sealed partial class SocketEventLoop : IDisposable
     /// <summary>Stops the thread; what still waits on one of its sockets fails, and the sockets are dropped.</summary>
     public void Dispose()
     {
-        _stopping = true;
-        Epoll.WakeUp(_wakeUp);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // The loop closes the wake-up only once it has read this write: never a write to a closed descriptor.
+            _stopping = true;
+            Epoll.WakeUp(_wakeUp);
+        }
     }
 
     private void Run()
     {
         var events = new byte[EventsPerWait * Epoll.EventBytes];
-        while (!_stopping)
+        var woken = false;
+        while (!woken)
         {
             var count = Epoll.Wait(_epoll, events);
+            if (count < 0)
+            {
+                // Nothing on this loop can be woken any more: its sockets are dropped below rather than left waiting.
+                LogWaitFailed(_logger, -count);
+                break;
+            }
+
             for (var i = 0; i < count; i++)
             {
                 var (mask, token) = Epoll.Read(events, i);
-                if (token != WakeUpToken && _streams.TryGetValue(token, out var stream))
+                if (token == WakeUpToken)
+                {
+                    woken = _stopping;
+                }
+                else if (_streams.TryGetValue(token, out var stream))
                 {
                     Dispatch(stream, mask);
                 }
             }
         }
 
+        _stopping = true;
+
         foreach (var stream in _streams.Values)
         {
             stream.Abort();
         }
 
-        Epoll.Close(_wakeUp);
+        // Stopped by Dispose, whose write has been read: the wake-up is closed here. After a failure Dispose may still
+        // write to it, so it stays open (one descriptor, for a loop that can no longer run).
+        if (woken)
+        {
+            Epoll.Close(_wakeUp);
+        }
+
         Epoll.Close(_epoll);
     }
 
@@ -125,4 +159,7 @@ internal sealed partial class SocketEventLoop : IDisposable
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "A media event loop's continuation failed")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Critical, Message = "A media event loop stopped: epoll_wait failed with errno {Errno}; its calls were dropped")]
+    private static partial void LogWaitFailed(ILogger logger, int errno);
 }

@@ -14,7 +14,7 @@ namespace Gateway.Relay.EventLoop;
 /// receive per frame that finds nothing) and crosses its own queues per operation; a loop that reads only on the
 /// kernel's word makes a relayed frame one receive and one send, as nginx does (README, "Benchmark").
 /// </remarks>
-public sealed class SocketEventLoops : IDisposable
+public sealed partial class SocketEventLoops : IDisposable
 {
     private readonly int _count;
     private readonly Lazy<SocketEventLoop[]> _loops;
@@ -28,10 +28,10 @@ public sealed class SocketEventLoops : IDisposable
     internal SocketEventLoops(int count, ILogger logger)
     {
         _count = OperatingSystem.IsLinux() ? count : 0;
-        _loops = new(() => [.. Enumerable.Range(0, _count).Select(index => new SocketEventLoop(index, logger))]);
+        _loops = new(() => Start(_count, logger));
     }
 
-    /// <summary>How many loops run (started with the first connection); 0 when .NET's socket engine serves instead.</summary>
+    /// <summary>How many loops are asked for (started with the first connection); 0 when .NET's socket engine serves instead.</summary>
     public int Count => _count;
 
     /// <summary>A stream over a connected socket, which it owns from here on.</summary>
@@ -41,7 +41,7 @@ public sealed class SocketEventLoops : IDisposable
         try
         {
             socket.NoDelay = true;
-            return _count > 0 ? new EventLoopStream(socket, Next()) : new NetworkStream(socket, ownsSocket: true);
+            return Next() is { } loop ? new EventLoopStream(socket, loop) : new NetworkStream(socket, ownsSocket: true);
         }
         catch
         {
@@ -54,9 +54,9 @@ public sealed class SocketEventLoops : IDisposable
     /// <summary>Connects to the first of the host's addresses that accepts.</summary>
     public async Task<Stream> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
-        if (_count > 0)
+        if (Next() is { } first)
         {
-            return await EventLoopStream.ConnectAsync(host, port, Next, cancellationToken);
+            return await EventLoopStream.ConnectAsync(host, port, () => Next() ?? first, cancellationToken);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -85,6 +85,42 @@ public sealed class SocketEventLoops : IDisposable
 
     internal static int LoopCount(int? configured) => configured ?? Environment.ProcessorCount;
 
-    /// <summary>The next loop, round robin: connections are spread over the loops as they open.</summary>
-    private SocketEventLoop Next() => _loops.Value[(int)((uint)Interlocked.Increment(ref _next) % (uint)_count)];
+    /// <summary>The next loop, round robin: connections are spread over the loops as they open. Null: none runs.</summary>
+    private SocketEventLoop? Next()
+    {
+        if (_count == 0 || _loops.Value is not { Length: > 0 } loops)
+        {
+            return null;
+        }
+
+        return loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length)];
+    }
+
+    /// <summary>The loops, started with the first connection; none (.NET's engine serves) when the system refuses one.</summary>
+    private static SocketEventLoop[] Start(int count, ILogger logger)
+    {
+        var started = new List<SocketEventLoop>(count);
+        try
+        {
+            for (var index = 0; index < count; index++)
+            {
+                started.Add(new SocketEventLoop(index, logger));
+            }
+
+            return [.. started];
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            foreach (var loop in started)
+            {
+                loop.Dispose();
+            }
+
+            LogStartFailed(logger, e);
+            return [];
+        }
+    }
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Error, Message = "The media event loops could not start; calls wait on .NET's socket engine instead")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception);
 }

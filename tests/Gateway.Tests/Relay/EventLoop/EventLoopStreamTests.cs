@@ -104,6 +104,79 @@ public sealed class EventLoopStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task The_peers_end_queued_behind_its_last_bytes_is_read_after_them()
+    {
+        var (stream, peer) = Pair();
+        await using (stream)
+        {
+            // The last frame and the end arrive together: one edge tells of both, and the end stays queued behind the
+            // bytes. A read after the short read that took them must still ask the kernel, not wait for another edge.
+            await peer.SendAsync("last"u8.ToArray(), SocketFlags.None);
+            peer.Shutdown(SocketShutdown.Send);
+            await Task.Delay(100);
+
+            Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty, Wait.Token()));
+            Assert.Equal(4, await stream.ReadAsync(new byte[64], Wait.Token()));
+            Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty, Wait.Token()).AsTask().WaitAsync(Wait.Timeout));
+            Assert.Equal(0, await stream.ReadAsync(new byte[64], Wait.Token()).AsTask().WaitAsync(Wait.Timeout));
+            Assert.Equal(0, await stream.ReadAsync(new byte[64], Wait.Token()).AsTask().WaitAsync(Wait.Timeout));
+            peer.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_read_resumes_on_the_loops_thread_unless_asked_for_the_thread_pool()
+    {
+        var (stream, peer) = Pair();
+        await using (stream)
+        using (peer)
+        {
+            foreach (var onThreadPool in new[] { false, true })
+            {
+                stream.ResumeOnThreadPool = onThreadPool;
+                var resumedOn = Task.Run(async () =>
+                {
+                    await stream.ReadAsync(Memory<byte>.Empty, Wait.Token()).ConfigureAwait(false);
+                    return Thread.CurrentThread.Name;
+                });
+                await Task.Delay(100);
+                await peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
+
+                var thread = await resumedOn.WaitAsync(Wait.Timeout);
+                Assert.Equal(onThreadPool ? ".NET TP Worker" : "Media event loop 0", thread);
+                Assert.Equal(1, await stream.ReadAsync(new byte[16], Wait.Token()));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_wait_failed_by_disposal_resumes_off_the_disposing_thread()
+    {
+        var (stream, peer) = Pair();
+        using (peer)
+        {
+            var failedOn = Task.Run(async () =>
+            {
+                try
+                {
+                    await stream.ReadAsync(new byte[16], Wait.Token()).ConfigureAwait(false);
+                    return -1;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return Environment.CurrentManagedThreadId;
+                }
+            });
+            await Task.Delay(100);
+
+            var disposing = Environment.CurrentManagedThreadId;
+            stream.Dispose();
+
+            Assert.NotEqual(disposing, await failedOn.WaitAsync(Wait.Timeout));
+        }
+    }
+
+    [Fact]
     public async Task A_write_the_kernel_cannot_take_waits_for_the_reader_and_arrives_whole()
     {
         var (stream, peer) = Pair(socketBufferBytes: 4096);

@@ -163,8 +163,8 @@ internal static partial class MediaConnection
         // so that the collection is not grown three times on every call.
         var features = new FeatureCollection(initialCapacity: 16);
         var response = new HttpResponseFeature();
-        lifetime = new MediaLifetime(socket, stream);
-        upgrade = new MediaUpgrade(socket, stream, request, response, lifetime);
+        lifetime = new MediaLifetime(stream);
+        upgrade = new MediaUpgrade(stream, request, response, lifetime);
         features.Set<IHttpRequestFeature>(request);
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(new MemoryStream()));
@@ -207,7 +207,7 @@ internal static partial class MediaConnection
 /// The media listener's upgrade: the 101 written on the socket, which is then the call's; and the call, once set up,
 /// handed to the connection so that its request can end.
 /// </summary>
-internal sealed class MediaUpgrade(Socket socket, Stream connection, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime)
+internal sealed class MediaUpgrade(Stream connection, HttpRequestFeature request, HttpResponseFeature response, MediaLifetime lifetime)
     : IHttpUpgradeFeature, ICallHandOffFeature
 {
     public bool Upgraded { get; private set; }
@@ -253,11 +253,10 @@ internal sealed class MediaUpgrade(Socket socket, Stream connection, HttpRequest
         Upgraded = true;
         response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         lifetime.StopWatching();
-        // A socket on an event loop has one stream, its registration there; on .NET's engine the call gets a stream of
-        // its own that leaves the socket to the connection.
-        var stream = connection is EventLoopStream ? connection : new NetworkStream(socket, ownsSocket: false);
-        await WriteHeadAsync(stream, response);
-        return stream;
+        // The connection's own stream (on an event loop, its one registration there); the call owns it from here, and
+        // the connection's disposal of it after the call is a second, harmless one.
+        await WriteHeadAsync(connection, response);
+        return connection;
     }
 
     /// <summary>The response's status line and headers, the 101's or a refusal's.</summary>

@@ -11,14 +11,16 @@ namespace Gateway.Hosting;
 /// </summary>
 internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
 {
-    private readonly Socket _socket;
     private readonly CancellationTokenSource _aborted = new();
+
+    // One of the two, as the connection's stream is: on an event loop, or .NET's engine's (the socket it watches).
     private readonly EventLoopStream? _loopStream;
+    private readonly Socket? _engineSocket;
     private int _stopped;
 
-    public MediaLifetime(Socket socket, Stream connection)
+    /// <param name="connection">The connection's stream, as <see cref="SocketEventLoops.Open"/> gave it.</param>
+    public MediaLifetime(Stream connection)
     {
-        _socket = socket;
         if (connection is EventLoopStream loopStream)
         {
             _loopStream = loopStream;
@@ -26,7 +28,8 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
         }
         else
         {
-            _ = WatchAsync();
+            _engineSocket = ((NetworkStream)connection).Socket;
+            _ = WatchAsync(_engineSocket);
         }
     }
 
@@ -35,14 +38,8 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     public void Abort()
     {
         _aborted.Cancel();
-        if (_loopStream is not null)
-        {
-            _loopStream.Abort();
-        }
-        else
-        {
-            _socket.Close(0);
-        }
+        _loopStream?.Abort();
+        _engineSocket?.Close(0);
     }
 
     /// <summary>
@@ -68,22 +65,22 @@ internal sealed class MediaLifetime : IHttpRequestLifetimeFeature, IDisposable
     /// A zero-byte receive: it completes when bytes arrive or the peer closes, and consumes nothing. Completed with
     /// nothing to read, the peer has closed.
     /// </summary>
-    private async Task WatchAsync()
+    private async Task WatchAsync(Socket socket)
     {
         try
         {
             while (Volatile.Read(ref _stopped) == 0)
             {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
 
                 // Readable with nothing to read is the peer's close; bytes (a client that did not wait for the 101)
                 // are left for the call, and a wake-up with neither is waited past.
-                if (Volatile.Read(ref _stopped) != 0 || _socket.Available > 0)
+                if (Volatile.Read(ref _stopped) != 0 || socket.Available > 0)
                 {
                     return;
                 }
 
-                if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                if (socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0)
                 {
                     HangUp();
                     return;

@@ -18,7 +18,7 @@ public sealed class MediaLifetimeTests
     {
         var (client, server) = await ConnectedPairAsync();
         await using var connection = TestEventLoops.Named(loops).Open(server);
-        using var lifetime = new MediaLifetime(server, connection);
+        using var lifetime = new MediaLifetime(connection);
 
         client.Dispose();
 
@@ -36,7 +36,7 @@ public sealed class MediaLifetimeTests
         // Gone while its head was being read: the only word of it came before anything watched.
         client.Dispose();
         await Task.Delay(100);
-        using var lifetime = new MediaLifetime(server, connection);
+        using var lifetime = new MediaLifetime(connection);
 
         await Wait.UntilAsync(() => lifetime.RequestAborted.IsCancellationRequested, "the request is aborted");
     }
@@ -49,7 +49,7 @@ public sealed class MediaLifetimeTests
         var (client, server) = await ConnectedPairAsync();
         using (client)
         {
-            var lifetime = new MediaLifetime(server, TestEventLoops.Named(loops).Open(server));
+            var lifetime = new MediaLifetime(TestEventLoops.Named(loops).Open(server));
             lifetime.StopWatching();
             lifetime.Dispose();
 

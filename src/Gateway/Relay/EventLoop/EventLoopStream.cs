@@ -40,7 +40,7 @@ internal sealed class EventLoopStream : Stream
         _token = _loop.Register(socket, this);
     }
 
-    /// <summary>The socket, for what is asked of it directly (its addresses, its options).</summary>
+    /// <summary>The socket, for what is asked of it directly (its descriptor, in tests of the loop).</summary>
     internal Socket Socket => _socket;
 
     /// <summary>
@@ -99,7 +99,7 @@ internal sealed class EventLoopStream : Stream
             {
                 if (pending)
                 {
-                    await stream._writable.WaitAsync(0, cancellationToken, stream.ResumeOnThreadPool);
+                    await stream._writable.WaitAsync(0, cancellationToken);
                     if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
                     {
                         throw new SocketException(error);
@@ -161,11 +161,6 @@ internal sealed class EventLoopStream : Stream
             var read = buffer.IsEmpty
                 ? _socket.Receive(PeekByte, SocketFlags.Peek, out var error)
                 : _socket.Receive(buffer.Span, SocketFlags.None, out error);
-            if (buffer.IsEmpty && error == SocketError.Success)
-            {
-                return 0;
-            }
-
             if (error == SocketError.Success)
             {
                 if (read < buffer.Length)
@@ -173,7 +168,7 @@ internal sealed class EventLoopStream : Stream
                     _drainedAt = seen;
                 }
 
-                return read;
+                return buffer.IsEmpty ? 0 : read;
             }
 
             if (error != SocketError.WouldBlock)

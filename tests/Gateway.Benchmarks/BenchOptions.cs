@@ -15,7 +15,8 @@ internal sealed record BenchOptions(
     string Bot,
     bool KeepTemp,
     string? RepositoryRoot,
-    bool Idle = false)
+    bool Idle = false,
+    int Rounds = 1)
 {
     public const string Usage = """
         Benchmarks the gateway against nginx, HAProxy and a direct connection to the bots, on loopback, in one run.
@@ -28,7 +29,9 @@ internal sealed record BenchOptions(
           --seconds <s>          measured steady state: seconds during which every call streams (default 30)
           --ramp-seconds <s>     call starts spread over this many seconds before it (default 5)
           --payload-bytes <b>    audio bytes per media frame, at least 4 (default 160: 20 ms of 8 kHz PCMU)
-          --targets <list>       comma-separated, in order: direct,nginx,haproxy,gateway (default all four)
+          --targets <list>       comma-separated, in order: direct,nginx,haproxy,gateway,gateway-media (default all)
+          --rounds <n>           run the targets n times in turn (default 1); the ratios are given for each round,
+                                 where every target ran minutes apart from the others, and as their median
           --json <path>          full results (default artifacts/bench/bench-<timestamp>.json)
           --bot <lean|sample>    lean: this tool's allocation-free echo bot (default); sample: src/Gateway.SampleBot
           --idle                 connected calls that send no media after start (the memory an idle call holds;
@@ -63,6 +66,7 @@ internal sealed record BenchOptions(
         var bot = "lean";
         var keepTemp = false;
         var idle = false;
+        var rounds = 1;
         string? repository = null;
 
         error = CommandLine.ReadOptions(args, ReadOption, out helpRequested);
@@ -83,7 +87,8 @@ internal sealed record BenchOptions(
             bot,
             keepTemp,
             repository,
-            idle);
+            idle,
+            rounds);
 
         string? ReadOption(string name, ref int i)
         {
@@ -106,6 +111,8 @@ internal sealed record BenchOptions(
                     return CommandLine.TakeValue(args, ref i, out var rampText) ?? ParseSeconds(name, rampText, 0, out ramp);
                 case "--payload-bytes":
                     return CommandLine.TakeValue(args, ref i, out var payloadText) ?? ParseInt(name, payloadText, AudioPattern.MinimumBytes, 65_536, out payload);
+                case "--rounds":
+                    return CommandLine.TakeValue(args, ref i, out var roundsText) ?? ParseInt(name, roundsText, 1, 20, out rounds);
                 case "--targets":
                     return CommandLine.TakeValue(args, ref i, out var targetsText) ?? ParseTargets(targetsText, out targets);
                 case "--json":
@@ -152,7 +159,7 @@ internal sealed record BenchOptions(
         targets = names;
         if (names.Length == 0)
         {
-            return "--targets needs at least one of direct,nginx,haproxy,gateway";
+            return $"--targets needs at least one of {string.Join(',', AllTargets)}";
         }
 
         var unknown = names.FirstOrDefault(name => !AllTargets.Contains(name));

@@ -28,7 +28,8 @@ internal static class BenchProgram
             options.Idle ? 0 : 50,
             options.Bot == "sample" ? "src/Gateway.SampleBot" : "lean echo bot (Gateway.Benchmarks bot)",
             options.Quick,
-            options.Targets);
+            options.Targets,
+            options.Rounds);
         var results = new List<TargetResult>();
         var report = new BenchReport(
             startedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
@@ -54,23 +55,28 @@ internal static class BenchProgram
             Progress($"redis-server on 127.0.0.1:{lab.RedisPort}; bots pid {string.Join(", ", lab.Bots.Select(bot => bot.Pid))}");
 
             var run = new TargetRun(options, lab, time, Progress);
-            foreach (var name in options.Targets)
+            foreach (var (round, name) in Schedule(options))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                results.Add(await RunTargetAsync(lab, run, name, cancellationToken));
+                if (options.Rounds > 1 && name == options.Targets[0])
+                {
+                    Progress($"round {round} of {options.Rounds}");
+                }
+
+                results.Add(await RunTargetAsync(lab, run, name, cancellationToken) with { Round = round });
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            interrupted = $"stopped by a signal after {results.Count} of {options.Targets.Count} targets";
+            interrupted = $"stopped by a signal after {results.Count} of {options.Targets.Count * options.Rounds} targets";
         }
         catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or IOException)
         {
             // Redis or the bots would not start: no target can run.
             interrupted = exception.Message;
-            foreach (var name in options.Targets.Skip(results.Count))
+            foreach (var (round, name) in Schedule(options).Skip(results.Count))
             {
-                results.Add(TargetRun.Failed(name, "not started", "the shared servers did not start"));
+                results.Add(TargetRun.Failed(name, "not started", "the shared servers did not start") with { Round = round });
             }
         }
         finally
@@ -78,7 +84,10 @@ internal static class BenchProgram
             await lab.DisposeAsync();
         }
 
-        report = report with { Targets = results, Ratios = Report.Ratios(results), Interrupted = interrupted };
+        var roundRatios = results.GroupBy(result => result.Round).Select(round => Report.Ratios([.. round])).ToArray();
+        report = options.Rounds == 1
+            ? report with { Targets = results, Ratios = Report.Ratios(results), Interrupted = interrupted }
+            : report with { Targets = results, Ratios = Report.Median(roundRatios), RoundRatios = roundRatios, Interrupted = interrupted };
         Console.WriteLine();
         Console.WriteLine(Report.Table(report));
         await Report.WriteJsonAsync(report, jsonPath);
@@ -119,6 +128,13 @@ internal static class BenchProgram
 
         return 0;
     }
+
+    /// <summary>
+    /// Every target of the first round, then every target of the next: each round's direct run is the baseline of that
+    /// round's added latencies, taken minutes from the others rather than a whole run apart.
+    /// </summary>
+    private static IEnumerable<(int Round, string Name)> Schedule(BenchOptions options) =>
+        Enumerable.Range(1, options.Rounds).SelectMany(round => options.Targets.Select(name => (round, name)));
 
     private static async Task<TargetResult> RunTargetAsync(BenchLab lab, TargetRun run, string name, CancellationToken cancellationToken)
     {

@@ -73,14 +73,14 @@ internal static class Report
         {
             if (target.Error is not null)
             {
-                text.Append(CultureInfo.InvariantCulture, $"| {target.Name} | could not run |{string.Concat(Enumerable.Repeat(" - |", Columns - 2))}").AppendLine();
+                text.Append(CultureInfo.InvariantCulture, $"| {Label(report, target)} | could not run |{string.Concat(Enumerable.Repeat(" - |", Columns - 2))}").AppendLine();
                 continue;
             }
 
             var window = target.Window;
             var rtt = target.EchoRoundTripMs;
             var setup = target.SetupMs;
-            text.Append(CultureInfo.InvariantCulture, $"| {target.Name} | {target.CallsOk} / {target.CallsFailed} | {F(target.AchievedFramesPerSecond, "0")} / {target.ScheduledFramesPerSecond:0} "
+            text.Append(CultureInfo.InvariantCulture, $"| {Label(report, target)} | {target.CallsOk} / {target.CallsFailed} | {F(target.AchievedFramesPerSecond, "0")} / {target.ScheduledFramesPerSecond:0} "
                 + $"| {target.FramesLost} | {F(rtt.P50, "0.00")} / {F(rtt.P99, "0.00")} / {F(rtt.P999, "0.00")} | {F(setup.P50, "0.0")} / {F(setup.P99, "0.0")} "
                 + $"| {F(window?.ProxyCpuMicrosecondsPerFrame, "0.0")} | {F(window?.ProxyCpuPercentOfCore, "0")} | {F(target.Memory?.BytesPerCallAfterWarmUp / 1024, "0.0")} / {F(target.Memory?.BytesPerCall / 1024, "0.0")} "
                 + $"| {F(window?.BotsCpuPercentOfCore, "0")} | {F(window?.LoadToolCpuPercentOfCore, "0")} | {F(window?.InterruptCpuPercentOfCore, "0")} "
@@ -88,31 +88,35 @@ internal static class Report
         }
 
         text.AppendLine();
-        var ratios = report.Ratios;
-        const string NoCpu = "n/a (needs both targets)";
-        const string NoP99 = "n/a (needs direct, the gateway and the proxy, with the proxy's p99 above direct's)";
-        var added = string.Join(", ", report.Targets
-            .Where(target => target.Error is null && target.Name != "direct")
-            .Select(target => (target.Name, Added: Added(report, target)))
-            .Where(pair => pair.Added is not null)
-            .Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Name} {pair.Added:+0.00;-0.00} ms")));
         if (report.Settings.FramesPerSecondPerCall == 0)
         {
             text.AppendLine("- idle calls: no media is relayed, so there is no CPU per frame nor echo time; the figures are memory per held call and set-up");
         }
+        else if (report.RoundRatios.Count == 0)
+        {
+            AppendRatios(text, report.Ratios, string.Empty);
+        }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"- **gateway CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverNginx, NoCpu)}**; "
-                + $"**gateway added p99 ÷ nginx added p99: {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"- **gateway-media (the media listener) CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, NoCpu)}**; "
-                + $"**gateway-media added p99 ÷ nginx added p99: {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"- gateway CPU/frame ÷ HAProxy CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverHaProxy, NoCpu)}; "
-                + $"gateway added p99 ÷ HAProxy added p99: {Ratio(ratios.GatewayAddedP99OverHaProxyAddedP99, NoP99)}").AppendLine();
+            for (var round = 1; round <= report.RoundRatios.Count; round++)
+            {
+                var ratios = report.RoundRatios[round - 1];
+                text.Append(CultureInfo.InvariantCulture, $"- round {round}: gateway-media CPU/frame ÷ nginx {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, "n/a")}, "
+                    + $"added p99 ÷ nginx's {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, "n/a")}; gateway CPU/frame ÷ nginx {Ratio(ratios.GatewayCpuPerFrameOverNginx, "n/a")}, "
+                    + $"added p99 ÷ nginx's {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, "n/a")}; added p99: {AddedList(report, round)}").AppendLine();
+            }
+
+            AppendRatios(text, report.Ratios, $"median over {report.RoundRatios.Count} rounds, ");
         }
 
-        if (added.Length > 0)
+        var added = AddedList(report, 1);
+        if (report.RoundRatios.Count == 0 && added.Length > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"- added p99 (target's echo p99 − direct's): {added}; a negative one means the difference is within run-to-run noise").AppendLine();
+        }
+        else if (added.Length > 0)
+        {
+            text.AppendLine("- added p99: a target's echo p99 − direct's in the same round; a negative one means the difference is within run-to-run noise");
         }
 
         text.AppendLine("- proxy CPU µs/frame: utime+stime from /proc/<pid>/stat over the window, summed over every process of the "
@@ -126,7 +130,7 @@ internal static class Report
             + "echo RTT over every media frame of every call (the window-only figures are in the JSON)");
         foreach (var target in report.Targets)
         {
-            text.Append(CultureInfo.InvariantCulture, $"- {target.Name}: {target.Description}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"- {Label(report, target)}: {(target.Round == 1 ? target.Description : "as in round 1")}").AppendLine();
             if (target.Error is not null)
             {
                 text.Append(CultureInfo.InvariantCulture, $"  - could not run: {target.Error.Replace("\n", "\n    ", StringComparison.Ordinal)}").AppendLine();
@@ -169,11 +173,50 @@ internal static class Report
         return text.ToString();
     }
 
-    private static double? Added(BenchReport report, TargetResult target) =>
-        report.Targets.FirstOrDefault(t => t.Name == "direct" && t.Error is null)?.EchoRoundTripMs.P99 is { } direct
-            && target.EchoRoundTripMs.P99 is { } p99
-                ? p99 - direct
-                : null;
+    private static void AppendRatios(StringBuilder text, Ratios ratios, string over)
+    {
+        const string NoCpu = "n/a (needs both targets)";
+        const string NoP99 = "n/a (needs direct, the gateway and the proxy, with the proxy's p99 above direct's)";
+        text.Append(CultureInfo.InvariantCulture, $"- **{over}gateway CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverNginx, NoCpu)}**; "
+            + $"**gateway added p99 ÷ nginx added p99: {Ratio(ratios.GatewayAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"- **{over}gateway-media (the media listener) CPU/frame ÷ nginx CPU/frame: {Ratio(ratios.GatewayMediaCpuPerFrameOverNginx, NoCpu)}**; "
+            + $"**gateway-media added p99 ÷ nginx added p99: {Ratio(ratios.GatewayMediaAddedP99OverNginxAddedP99, NoP99)}**").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"- {over}gateway CPU/frame ÷ HAProxy CPU/frame: {Ratio(ratios.GatewayCpuPerFrameOverHaProxy, NoCpu)}; "
+            + $"gateway added p99 ÷ HAProxy added p99: {Ratio(ratios.GatewayAddedP99OverHaProxyAddedP99, NoP99)}").AppendLine();
+    }
+
+    /// <summary>Each target's echo p99 over direct's in the same round, as "nginx +2.53 ms, gateway-media +1.67 ms".</summary>
+    private static string AddedList(BenchReport report, int round)
+    {
+        var inRound = report.Targets.Where(target => target.Round == round && target.Error is null).ToArray();
+        var direct = inRound.FirstOrDefault(target => target.Name == "direct")?.EchoRoundTripMs.P99;
+        return string.Join(", ", inRound
+            .Where(target => target.Name != "direct")
+            .Select(target => (target.Name, Added: target.EchoRoundTripMs.P99 - direct))
+            .Where(pair => pair.Added is not null)
+            .Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Name} {pair.Added:+0.00;-0.00} ms")));
+    }
+
+    private static string Label(BenchReport report, TargetResult target) =>
+        report.Settings.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $"{target.Name} ({target.Round})") : target.Name;
+
+    /// <summary>Each ratio's median over the rounds that have it (the mean of the middle two for an even count).</summary>
+    public static Ratios Median(IReadOnlyList<Ratios> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        double? Of(Func<Ratios, double?> ratio)
+        {
+            var values = rounds.Select(ratio).OfType<double>().Order().ToArray();
+            return values.Length == 0
+                ? null
+                : values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
+        }
+
+        return new Ratios(
+            Of(r => r.GatewayCpuPerFrameOverNginx), Of(r => r.GatewayAddedP99OverNginxAddedP99),
+            Of(r => r.GatewayCpuPerFrameOverHaProxy), Of(r => r.GatewayAddedP99OverHaProxyAddedP99),
+            Of(r => r.GatewayMediaCpuPerFrameOverNginx), Of(r => r.GatewayMediaAddedP99OverNginxAddedP99));
+    }
 
     public static Ratios Ratios(IReadOnlyList<TargetResult> targets)
     {

@@ -11,7 +11,14 @@ internal sealed record BenchReport(
     BenchSettings Settings,
     IReadOnlyList<TargetResult> Targets,
     Ratios Ratios,
-    string? Interrupted);
+    string? Interrupted)
+{
+    /// <summary>
+    /// Each round's own ratios, in order, when the run had more than one (<see cref="Ratios"/> is then their median,
+    /// each ratio over the rounds that have it); empty for a run of one round, whose ratios are <see cref="Ratios"/>.
+    /// </summary>
+    public IReadOnlyList<Ratios> RoundRatios { get; init; } = [];
+}
 
 internal sealed record MachineInfo(int Cores, string CpuModel, string Kernel, string Runtime, long MemoryBytes, string LoadAverageAtStart);
 
@@ -24,7 +31,8 @@ internal sealed record BenchSettings(
     int FramesPerSecondPerCall,
     string Bot,
     bool Quick,
-    IReadOnlyList<string> Targets);
+    IReadOnlyList<string> Targets,
+    int Rounds = 1);
 
 /// <summary>One target's figures; <see cref="Error"/> set (and the figures null) when it could not run at all.</summary>
 internal sealed record TargetResult(
@@ -50,6 +58,9 @@ internal sealed record TargetResult(
     WindowMeasure? Window,
     ProxyMemory? Memory)
 {
+    /// <summary>Which pass over the targets this was, from 1 (see <see cref="BenchOptions.Rounds"/>).</summary>
+    public int Round { get; init; } = 1;
+
     /// <summary>Whether an unknown serviceHost is refused; null for direct, which has nothing to route.</summary>
     public RoutingCheck? Routing { get; init; }
 

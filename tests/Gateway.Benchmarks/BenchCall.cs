@@ -15,7 +15,7 @@ namespace Gateway.Benchmarks;
 internal sealed class BenchCall : SimulatedCall
 {
     private readonly Uri _url;
-    private readonly long _endAt;
+    private long _endAt;
     private readonly int _payloadBytes;
     private readonly bool _idle;
     private readonly LoadCounters _counters;
@@ -30,17 +30,16 @@ internal sealed class BenchCall : SimulatedCall
     private int _unmatched;
     private string? _error;
 
-    public BenchCall(Uri url, long startAt, long endAt, int payloadBytes, LoadCounters counters, TimeProvider time, bool idle = false)
+    /// <param name="longest">The longest this call may stream: its arrays hold a frame for every 20 ms of it.</param>
+    public BenchCall(Uri url, TimeSpan longest, int payloadBytes, LoadCounters counters, TimeProvider time, bool idle = false)
         : base(time)
     {
         _idle = idle;
         _url = url;
-        _endAt = endAt;
         _payloadBytes = payloadBytes;
         _counters = counters;
         _call = TelnyxCallInfo.CreateRandom();
-        var frameTicks = CallRunner.FrameInterval.TotalSeconds * TimeProvider.System.TimestampFrequency;
-        var capacity = (int)Math.Ceiling(Math.Max(0, endAt - startAt) / frameTicks) + 2;
+        var capacity = (int)Math.Ceiling((longest > TimeSpan.Zero ? longest : TimeSpan.Zero) / CallRunner.FrameInterval) + 2;
         _sentAt = new long[capacity];
         _echoAt = new long[capacity];
         _decoded = new byte[payloadBytes + 3];
@@ -71,7 +70,12 @@ internal sealed class BenchCall : SimulatedCall
 
     protected override TimeSpan CloseTimeout => TimeSpan.FromSeconds(5);
 
-    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(_url, headers: null, cancellationToken);
+    /// <summary>Plays the call until <paramref name="endAt"/> (a timestamp), when it sends stop.</summary>
+    public Task RunAsync(long endAt, CancellationToken cancellationToken)
+    {
+        _endAt = endAt;
+        return RunAsync(_url, headers: null, cancellationToken);
+    }
 
     protected override void Connected(TimeSpan setupTime) => SetupTime = setupTime;
 
@@ -144,12 +148,12 @@ internal sealed class BenchCall : SimulatedCall
         return Task.CompletedTask;
     }
 
-    protected override void FrameReceived(ReceivedFrame frame)
+    protected override void FrameReceived(WebSocketMessageType type, ReadOnlySpan<byte> frame)
     {
         _counters.FrameReceived();
         var receivedAt = Time.GetTimestamp();
-        if (frame.Type != WebSocketMessageType.Text
-            || EchoParser.Parse(frame.Payload, _unescaped, out var payload) != FrameEvent.Media)
+        if (type != WebSocketMessageType.Text
+            || EchoParser.Parse(frame, _unescaped, out var payload) != FrameEvent.Media)
         {
             return;
         }

@@ -149,6 +149,16 @@ internal static class Report
                 text.Append(CultureInfo.InvariantCulture, $"  - set-up stages, p50 / p99 ms (times run), from the gateway's histogram buckets: {string.Join(", ", times)}").AppendLine();
             }
 
+            if (target.Tail.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  - echoes slower than the p99, by second from the first call's start (ramp {report.Settings.RampSeconds:0.#} s, then settle and window): {TailSecond.Describe(target.Tail)}").AppendLine();
+            }
+
+            if (target.LoadToolGc is { } tool)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  - the load tool's own GC over the measured calls: {tool.Gen0} gen0, {tool.Gen1} gen1, {tool.Gen2} gen2 collections (counted in each lower one too), {tool.PausedMs:0.0} ms paused, {tool.AllocatedBytes / 1048576.0:0.0} MiB allocated").AppendLine();
+            }
+
             if (target.Gc is { } gc)
             {
                 text.Append(CultureInfo.InvariantCulture, $"  - GC over the measured calls (the gateway's runtime counters): {gc.Gen0Collections} gen0 collections, {gc.PausedMs:0.0} ms paused, {gc.AllocatedKiBPerCall:0.0} KiB allocated per call").AppendLine();

@@ -67,6 +67,12 @@ internal sealed record TargetResult(
     /// <summary>The gateway's own timing of its set-up stages over the measured calls; null for the others.</summary>
     public IReadOnlyList<SetupStageTime>? SetupStages { get; init; }
 
+    /// <summary>The load tool's own collections over the measured calls: a pause of its delays every call's echoes alike.</summary>
+    public LoadToolGc? LoadToolGc { get; init; }
+
+    /// <summary>The seconds of the run holding most of the echoes slower than the p99, the most first.</summary>
+    public IReadOnlyList<TailSecond> Tail { get; init; } = [];
+
     /// <summary>The gateway's GC over the measured calls; null for the others, and for a build that does not export it.</summary>
     public GcTimes? Gc { get; init; }
 }
@@ -138,3 +144,18 @@ internal sealed record Ratios(
     double? GatewayAddedP99OverHaProxyAddedP99,
     double? GatewayMediaCpuPerFrameOverNginx = null,
     double? GatewayMediaAddedP99OverNginxAddedP99 = null);
+
+/// <summary>The load tool's collections (its own process) and the time they paused it.</summary>
+internal sealed record LoadToolGc(int Gen0, int Gen1, int Gen2, double PausedMs, long AllocatedBytes)
+{
+    public static LoadToolGc Now() => new(
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: true));
+
+    public static LoadToolGc operator -(LoadToolGc after, LoadToolGc before)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(before);
+        return new(
+            after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.PausedMs - before.PausedMs, after.AllocatedBytes - before.AllocatedBytes);
+    }
+}

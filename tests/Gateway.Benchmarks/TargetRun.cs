@@ -48,28 +48,32 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         var warmRss = proxyRoot is { } root ? Rss(ProcFs.ProcessTree(root)) : 0;
         var metricsBefore = target.MetricsUrl is { } metrics ? await SetupStageTimes.ScrapeAsync(metrics, cancellationToken) : null;
 
-        // Every target's calls start from the load tool's heap as the first target's did: what earlier targets left
-        // (their calls' timestamp arrays, their round trips) otherwise waits for a collection that lands in a later
-        // target's window and stalls its echoes. Measured, direct run three times with nginx between: its echo p99 was
-        // 1.85, then 4.24 and 3.56 ms; with this collection 2.02, 1.57 and 1.54 ms.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         var counters = new LoadCounters();
         var calls = options.Calls;
         var ramp = TimeSpan.FromSeconds(options.RampSeconds);
-        var t0 = time.GetTimestamp() + Ticks(TimeSpan.FromMilliseconds(200));
-        var windowStart = t0 + Ticks(ramp + Settle);
-        var windowEnd = windowStart + Ticks(TimeSpan.FromSeconds(options.Seconds));
+        var longest = TimeSpan.FromMilliseconds(200) + ramp + Settle + TimeSpan.FromSeconds(options.Seconds);
         var benchCalls = new BenchCall[calls];
         for (var i = 0; i < calls; i++)
         {
-            var startAt = t0 + Ticks(ramp * i / calls);
-            benchCalls[i] = new BenchCall(target.CallUrl(i), startAt, windowEnd, options.PayloadBytes, counters, time, options.Idle);
+            benchCalls[i] = new BenchCall(target.CallUrl(i), longest, options.PayloadBytes, counters, time, options.Idle);
         }
+
+        // Every target's calls start from the load tool's heap as the first target's did: what earlier targets left
+        // (their calls' timestamp arrays, their round trips) otherwise waits for a collection that lands in a later
+        // target's window and stalls its echoes. Measured, direct run three times with nginx between: its echo p99 was
+        // 1.85, then 4.24 and 3.56 ms; with this collection 2.02, 1.57 and 1.54 ms. Collected once this target's calls
+        // exist: their arrays (8 MB at 400 calls) live for the whole run, and promoted now they are not what a collection
+        // during the calls copies, should the calls' set-up bring one (receiving allocates nothing per frame).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var t0 = time.GetTimestamp() + Ticks(TimeSpan.FromMilliseconds(200));
+        var windowStart = t0 + Ticks(ramp + Settle);
+        var windowEnd = windowStart + Ticks(TimeSpan.FromSeconds(options.Seconds));
 
         progress(string.Create(
             CultureInfo.InvariantCulture,
             $"[{target.Name}] {calls} {(options.Idle ? "idle " : "")}calls: ramp {options.RampSeconds:0.#} s, settle {Settle.TotalSeconds:0.#} s, measure {options.Seconds:0.#} s"));
-        var launcher = LaunchAsync(benchCalls, t0, ramp, cancellationToken);
+        var loadToolGc = LoadToolGc.Now();
+        var launcher = LaunchAsync(benchCalls, t0, ramp, windowEnd, cancellationToken);
         var sampler = SampleWindowAsync(target, counters, windowStart, windowEnd, cancellationToken);
 
         // The launcher never throws: a cancelled start still starts its call, which reports itself cancelled.
@@ -87,9 +91,13 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         }
 
         await Task.WhenAll(running);
+        var loadToolGcOver = LoadToolGc.Now() - loadToolGc;
         var metricsAfter = metricsBefore is not null && target.MetricsUrl is { } scraped ? await SetupStageTimes.ScrapeAsync(scraped, cancellationToken) : null;
-        return Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null) with
+        var result = Summarize(target, benchCalls, warmUp.Text, (startedRss, warmRss), start, end, proxyRoot is not null);
+        return result with
         {
+            Tail = TailSecond.Of(benchCalls, t0, _frequency, result.EchoRoundTripMs.P99),
+            LoadToolGc = loadToolGcOver,
             Routing = routing,
             SetupStages = metricsAfter is null ? null : SetupStageTimes.Between(metricsBefore!, metricsAfter),
             Gc = metricsAfter is null ? null : SetupStageTimes.GcOver(metricsBefore!, metricsAfter, calls),
@@ -140,11 +148,12 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
             }
 
             var startAt = time.GetTimestamp();
-            var endAt = startAt + Ticks(TimeSpan.FromSeconds(options.Quick ? 1 : 2));
+            var length = TimeSpan.FromSeconds(options.Quick ? 1 : 2);
+            var endAt = startAt + Ticks(length);
             var warm = Enumerable.Range(0, warmCalls)
-                .Select(i => new BenchCall(target.CallUrl(i), startAt, endAt, options.PayloadBytes, warmCounters, time))
+                .Select(i => new BenchCall(target.CallUrl(i), length, options.PayloadBytes, warmCounters, time))
                 .ToArray();
-            await Task.WhenAll(warm.Select(call => Task.Run(() => call.RunAsync(cancellationToken), CancellationToken.None)));
+            await Task.WhenAll(warm.Select(call => Task.Run(() => call.RunAsync(endAt, cancellationToken), CancellationToken.None)));
             ok += warm.Count(call => call.Error is null);
         }
 
@@ -207,7 +216,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
     }
 
     /// <summary>Starts call i at t0 + ramp·i/N; returns the calls' tasks once all have started.</summary>
-    private async Task<Task[]> LaunchAsync(BenchCall[] calls, long t0, TimeSpan ramp, CancellationToken cancellationToken)
+    private async Task<Task[]> LaunchAsync(BenchCall[] calls, long t0, TimeSpan ramp, long endAt, CancellationToken cancellationToken)
     {
         var tasks = new List<Task>(calls.Length);
         for (var i = 0; i < calls.Length; i++)
@@ -227,7 +236,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
             }
 
             var call = calls[i];
-            tasks.Add(Task.Run(() => call.RunAsync(cancellationToken), CancellationToken.None));
+            tasks.Add(Task.Run(() => call.RunAsync(endAt, cancellationToken), CancellationToken.None));
         }
 
         return [.. tasks];

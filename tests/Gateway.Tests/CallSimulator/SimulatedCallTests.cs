@@ -221,7 +221,7 @@ public sealed class SimulatedCallTests
         }
     }
 
-    /// <summary>Sends connected, media frames of silence and stop; records every hook (frames through the copying one, in place by default).</summary>
+    /// <summary>Sends connected, media frames of silence and stop; records every hook, its frames through the copying one.</summary>
     private sealed class ProbeCall(Uri url, int mediaFrames) : SimulatedCall(TimeProvider.System)
     {
         private readonly List<string> _events = [];

@@ -67,14 +67,10 @@ internal sealed class EventLoopStream : Stream
         foreach (var address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-            var pending = false;
+            bool pending;
             try
             {
-                socket.Connect(new IPEndPoint(address, port));
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                pending = true;
+                pending = !NonBlockingConnect.Start(socket, new IPEndPoint(address, port));
             }
             catch (SocketException e)
             {
@@ -100,9 +96,9 @@ internal sealed class EventLoopStream : Stream
                 if (pending)
                 {
                     await stream._writable.WaitAsync(0, cancellationToken);
-                    if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
+                    if (NonBlockingConnect.Result(socket) is { } failed)
                     {
-                        throw new SocketException(error);
+                        throw failed;
                     }
                 }
 

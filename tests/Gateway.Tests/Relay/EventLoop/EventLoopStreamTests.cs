@@ -292,6 +292,15 @@ public sealed class EventLoopStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connect_the_system_refuses_at_once_fails_with_the_error_NET_would_give()
+    {
+        // TCP to the broadcast address: the kernel refuses it in connect(2) itself (ENETUNREACH), not after it began.
+        var failed = await Assert.ThrowsAsync<SocketException>(() => EventLoopStream.ConnectAsync("255.255.255.255", 9, () => _loop, Wait.Token()));
+
+        Assert.Equal(SocketError.NetworkUnreachable, failed.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task Disposing_a_stream_whose_socket_was_closed_leaves_the_socket_that_took_its_descriptor_alone()
     {
         // The socket closes behind the stream's back, and the next socket accepted takes its descriptor number (the

@@ -6,8 +6,8 @@ namespace Gateway.Relay.EventLoop;
 
 /// <summary>
 /// Starts a non-blocking connect(2) on a socket that no .NET socket engine watches. <see cref="Socket.Connect(EndPoint)"/>
-/// on a non-blocking socket reports a connect still under way (every bot hop's, on every call's set-up) by throwing,
-/// and an exception's stack trace and message cost more than the connect; here it is a return value.
+/// on a non-blocking socket reports a connect still under way (every bot hop's, on every call's set-up) by throwing: an
+/// exception, its stack trace and its message for the expected case. Here it is a return value.
 /// </summary>
 internal static partial class NonBlockingConnect
 {

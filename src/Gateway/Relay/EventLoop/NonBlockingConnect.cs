@@ -12,6 +12,7 @@ namespace Gateway.Relay.EventLoop;
 internal static partial class NonBlockingConnect
 {
     // Linux's errno values for what a connect reports.
+    private const int Interrupted = 4;
     private const int AccessDenied = 13;
     private const int AddressInUse = 98;
     private const int AddressNotAvailable = 99;
@@ -47,8 +48,9 @@ internal static partial class NonBlockingConnect
             }
         }
 
+        // A connect interrupted by a signal goes on in the background, as one under way does (POSIX).
         var errno = Marshal.GetLastPInvokeError();
-        return errno == InProgress ? false : throw Failure(errno);
+        return errno is InProgress or Interrupted ? false : throw Failure(errno);
     }
 
     /// <summary>

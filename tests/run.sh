@@ -17,21 +17,27 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 
-# A port nothing listens on (bash's /dev/tcp connects only where something does).
-port=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+# A port nothing listens on (bash's /dev/tcp connects only where something does), and a server that is ours on it: two
+# runs on one machine may pick the same port at once, and the one whose server could not bind would otherwise use the
+# other's (and lose it when that run ends). The server's own process id, read back through the port, settles it.
+redis_pid=""
+for _ in $(seq 1 20); do
+  port=$((20000 + RANDOM % 40000))
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no --loglevel warning >/dev/null &
+  redis_pid=$!
+  for _ in $(seq 1 100); do
+    serving=$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }' || true)
+    if [ "$serving" = "$redis_pid" ] || ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ "$serving" = "$redis_pid" ]; then break; fi
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+  redis_pid=""
 done
-[ -n "$port" ] || { echo "no free port found for redis-server" >&2; exit 1; }
-
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no --loglevel warning >/dev/null &
-redis_pid=$!
+[ -n "$redis_pid" ] || { echo "could not start redis-server on a free loopback port" >&2; exit 1; }
 trap 'kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
 echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$port"
 
 export GATEWAY_TEST_REDIS="127.0.0.1:$port"

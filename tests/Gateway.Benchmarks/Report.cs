@@ -109,14 +109,13 @@ internal static class Report
             AppendRatios(text, report.Ratios, $"median over {report.RoundRatios.Count} rounds, ");
         }
 
-        var added = AddedList(report, 1);
-        if (report.RoundRatios.Count == 0 && added.Length > 0)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"- added p99 (target's echo p99 − direct's): {added}; a negative one means the difference is within run-to-run noise").AppendLine();
-        }
-        else if (added.Length > 0)
+        if (report.RoundRatios.Count > 0 && report.Settings.FramesPerSecondPerCall > 0)
         {
             text.AppendLine("- added p99: a target's echo p99 − direct's in the same round; a negative one means the difference is within run-to-run noise");
+        }
+        else if (AddedList(report, 1) is { Length: > 0 } added)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- added p99 (target's echo p99 − direct's): {added}; a negative one means the difference is within run-to-run noise").AppendLine();
         }
 
         text.AppendLine("- proxy CPU µs/frame: utime+stime from /proc/<pid>/stat over the window, summed over every process of the "

@@ -13,6 +13,9 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
     /// <summary>After the last call has started, before measuring: its setup and the first echoes settle.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
+    /// <summary>From the calls being ready to the first one starting.</summary>
+    private static readonly TimeSpan StartLead = TimeSpan.FromMilliseconds(200);
+
     private const int FramesPerSecond = 50;
     private const int WarmUpAttempts = 3;
 
@@ -51,7 +54,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         var counters = new LoadCounters();
         var calls = options.Calls;
         var ramp = TimeSpan.FromSeconds(options.RampSeconds);
-        var longest = TimeSpan.FromMilliseconds(200) + ramp + Settle + TimeSpan.FromSeconds(options.Seconds);
+        var longest = StartLead + ramp + Settle + TimeSpan.FromSeconds(options.Seconds);
         var benchCalls = new BenchCall[calls];
         for (var i = 0; i < calls; i++)
         {
@@ -65,7 +68,7 @@ internal sealed class TargetRun(BenchOptions options, BenchLab lab, TimeProvider
         // exist: their arrays (8 MB at 400 calls) live for the whole run, and promoted now they are not what a collection
         // during the calls copies, should the calls' set-up bring one (receiving allocates nothing per frame).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var t0 = time.GetTimestamp() + Ticks(TimeSpan.FromMilliseconds(200));
+        var t0 = time.GetTimestamp() + Ticks(StartLead);
         var windowStart = t0 + Ticks(ramp + Settle);
         var windowEnd = windowStart + Ticks(TimeSpan.FromSeconds(options.Seconds));
 

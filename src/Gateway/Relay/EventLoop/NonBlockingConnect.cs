@@ -23,29 +23,22 @@ internal static partial class NonBlockingConnect
     private const int HostUnreachable = 113;
     private const int InProgress = 115;
 
-    /// <summary>True when connected at once; false while under way (writable once done, then <see cref="Result"/>).</summary>
+    /// <summary>
+    /// Connects <paramref name="socket"/>, a new socket of the caller's not yet shared with anything: true when connected
+    /// at once; false while under way (writable once done, then <see cref="Result"/>).
+    /// </summary>
     /// <exception cref="SocketException">The connect failed at once (no route, no local address or port left).</exception>
     public static bool Start(Socket socket, IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(endPoint);
         var address = endPoint.Serialize();
-        var added = false;
-        try
+
+        // The socket is the caller's own and not yet shared: nothing can close its descriptor meanwhile.
+        var descriptor = (int)socket.SafeHandle.DangerousGetHandle();
+        if (connect(descriptor, ref MemoryMarshal.GetReference(address.Buffer.Span), address.Size) == 0)
         {
-            socket.SafeHandle.DangerousAddRef(ref added);
-            var descriptor = (int)socket.SafeHandle.DangerousGetHandle();
-            if (connect(descriptor, ref MemoryMarshal.GetReference(address.Buffer.Span), address.Size) == 0)
-            {
-                return true;
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.SafeHandle.DangerousRelease();
-            }
+            return true;
         }
 
         // A connect interrupted by a signal goes on in the background, as one under way does (POSIX).
